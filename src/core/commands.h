@@ -1,0 +1,103 @@
+// Commands: what a caller asks the district to do. Adapters (HTTP, CLI) build them from validated
+// input; DistrictState::Execute decides which events they produce, or refuses with an Error.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/domain.h"
+#include "core/jurisdiction.h"
+
+namespace pingan {
+
+struct CreateIncident {
+  std::string channel = "phone_110";
+  std::string category;
+  std::string subtype;
+  int priority = 3;
+  std::optional<LonLat> location;
+  std::string address;
+  std::string caller_name;
+  std::string caller_phone;
+  std::string narrative;
+  std::string station_id;  // optional: overrides the station found from the location
+};
+
+// One action of the incident workflow ("dispatch", "arrive", "close", ...).
+struct IncidentAction {
+  IncidentId incident_id = 0;
+  std::string action;
+  std::optional<UnitId> unit_id;
+  std::string note;
+  std::string disposition;
+  std::string station_id;
+};
+
+struct CreateUnit {
+  std::string callsign;
+  Force force = Force::kPatrol;
+  TravelMode mode = TravelMode::kCar;
+  std::string station_id;
+  std::vector<std::string> members;
+  UnitStatus status = UnitStatus::kAvailable;
+};
+
+// A unit reports its status. en_route/on_scene/available with an active assignment progress (or
+// clear) that assignment, exactly as the incident actions do.
+struct SetUnitStatus {
+  UnitId unit_id = 0;
+  UnitStatus status = UnitStatus::kAvailable;
+};
+
+struct ReportPosition {
+  UnitId unit_id = 0;
+  Position position;
+};
+
+// Adds or replaces jurisdictions; the tree they form with the existing ones must be valid.
+struct DefineJurisdictions {
+  std::vector<Jurisdiction> jurisdictions;
+};
+
+struct AddUser {
+  User user;  // created_at is set by the engine
+};
+
+struct OpenSession {
+  std::string token_hash;
+  std::string username;
+  TimePoint expires_at;
+};
+
+struct CloseSession {
+  std::string token_hash;
+};
+
+// An audit record that personal data was shown to someone.
+struct RecordPersonalDataRead {
+  std::string what;  // "incident"
+  std::vector<std::int64_t> ids;
+  std::string purpose;  // the route, e.g. "GET /api/incidents/42"
+};
+
+// Fires SLA escalations that are due at the engine's current time.
+struct CheckDeadlines {};
+
+using CommandBody = std::variant<CreateIncident, IncidentAction, CreateUnit, SetUnitStatus,
+                                 ReportPosition, DefineJurisdictions, AddUser, OpenSession,
+                                 CloseSession, RecordPersonalDataRead, CheckDeadlines>;
+
+struct Command {
+  std::string actor;  // username, or "system"
+  CommandBody body;
+};
+
+// What a command did, for the caller: the id of the thing it created or changed.
+struct CommandOutcome {
+  std::int64_t id = 0;
+  Sequence last_seq = 0;  // the command's last event; 0 when it produced none
+};
+
+}  // namespace pingan
