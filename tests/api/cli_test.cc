@@ -1,0 +1,138 @@
+// The pingan command line, run as a user would run it.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "support/http_client.h"
+#include "support/server_process.h"
+#include "support/temp_dir.h"
+
+namespace pingan::test {
+namespace {
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
+
+TEST(Cli, HelpNamesEverySubcommand) {
+  CommandResult r = RunPingan({"--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* word : {"serve", "import", "user"}) {
+    EXPECT_NE(r.out.find(word), std::string::npos) << word;
+  }
+  r = RunPingan({"serve", "--help"});
+  EXPECT_NE(r.out.find("--data-dir"), std::string::npos);
+  EXPECT_NE(r.out.find("--listen"), std::string::npos);
+  EXPECT_NE(RunPingan({"frobnicate"}).exit_code, 0);
+}
+
+TEST(Cli, UserAddChecksItsInput) {
+  TempDir dir;
+  CommandResult weak = RunPingan({"user", "add", "--data-dir", dir.path(), "--username", "li",
+                                  "--role", "dispatcher"},
+                                 "short\n");
+  EXPECT_EQ(weak.exit_code, 1);
+  EXPECT_NE(weak.out.find("at least 8 characters"), std::string::npos) << weak.out;
+  CommandResult role = RunPingan({"user", "add", "--data-dir", dir.path(), "--username", "li",
+                                  "--role", "sheriff"},
+                                 "long-enough-1\n");
+  EXPECT_EQ(role.exit_code, 1);
+  EXPECT_NE(role.out.find("--role sheriff"), std::string::npos) << role.out;
+  EXPECT_TRUE(AddUser(dir.path(), "li", "dispatcher", "long-enough-1"));
+  CommandResult again = RunPingan({"user", "add", "--data-dir", dir.path(), "--username", "li",
+                                   "--role", "officer"},
+                                  "long-enough-2\n");
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.out.find("user 'li' exists"), std::string::npos) << again.out;
+}
+
+TEST(Cli, ImportReportsWhereAFileIsWrong) {
+  TempDir dir;
+  WriteFile(dir.File("bad.json"), "{\n  \"type\": \"FeatureCollection\",\n  \"features\": [,]\n}\n");
+  CommandResult r = RunPingan({"import", "jurisdictions", dir.File("bad.json"), "--data-dir", dir.path()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find(dir.File("bad.json") + ":3:"), std::string::npos) << r.out;
+
+  WriteFile(dir.File("orphan.json"), R"({"type": "FeatureCollection", "features": [
+    {"type": "Feature", "properties": {"id": "S1", "level": "station", "parent_id": "B9"},
+     "geometry": {"type": "Polygon", "coordinates": [[[0,0],[1,0],[1,1],[0,0]]]}}]})");
+  r = RunPingan({"import", "jurisdictions", dir.File("orphan.json"), "--data-dir", dir.path()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("parent 'B9', which does not exist"), std::string::npos) << r.out;
+}
+
+TEST(Cli, ImportsRealDistrictsWithPropertyMapping) {
+  TempDir dir;
+  CommandResult r = RunPingan({"import", "jurisdictions",
+                               std::string(PINGAN_SHARED_DATA) + "/boundaries/portland_police_districts_2016.geojson",
+                               "--data-dir", dir.path(), "--id-field", "DISTRICT", "--level", "station"});
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("imported 60 jurisdictions"), std::string::npos);
+}
+
+TEST(Cli, FirstStartCreatesAnAdminWithAPrivatePassword) {
+  TempDir dir;
+  ServerProcess server(dir.path());
+  ASSERT_NE(server.port(), 0) << server.output();
+  std::string path = dir.File("initial-admin-password");
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
+  std::string password;
+  std::ifstream(path) >> password;
+  HttpClient client("127.0.0.1", server.port());
+  HttpResult login = client.Login("admin", password);
+  EXPECT_EQ(login.status, 201) << login.body;
+  EXPECT_EQ(login.Json()["role"], "admin");
+}
+
+TEST(Cli, OneDataDirHasOneWriter) {
+  TempDir dir;
+  ServerProcess server(dir.path());
+  ASSERT_NE(server.port(), 0) << server.output();
+  CommandResult r = RunPingan({"user", "add", "--data-dir", dir.path(), "--username", "li",
+                               "--role", "dispatcher"},
+                              "long-enough-1\n");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("in use by another pingan process"), std::string::npos) << r.out;
+  ServerProcess second(dir.path());
+  EXPECT_EQ(second.port(), 0);
+  EXPECT_EQ(server.Stop(), 0);  // SIGTERM: a clean shutdown
+}
+
+TEST(Cli, SlaDeadlinesAreConfigurableAndEscalateLive) {
+  TempDir dir;
+  ASSERT_TRUE(AddUser(dir.path(), "li", "dispatcher", "long-enough-1"));
+  WriteFile(dir.File("sla.json"),
+            R"({"incident": {"dispatch": {"by_priority_s": [1, 2, 3, 4],
+                "escalation": [{"after_s": 0, "notify": "duty_chief"}]}}})");
+  ServerProcess server(dir.path(), {"--sla-config", dir.File("sla.json")});
+  ASSERT_NE(server.port(), 0) << server.output();
+  HttpClient client("127.0.0.1", server.port());
+  ASSERT_EQ(client.Login("li", "long-enough-1").status, 201);
+  HttpResult created = client.Post("/api/incidents", {{"category", "fire"}, {"priority", 1}, {"address", "港城东大街"}});
+  ASSERT_EQ(created.status, 201);
+  std::string path = "/api/incidents/" + created.Json()["id"].dump();
+  EXPECT_EQ(created.Json()["sla"][0]["escalation_level"], 0);
+  nlohmann::json incident;
+  for (int k = 0; k < 100; ++k) {
+    incident = client.Get(path).Json();
+    if (incident["sla"][0]["escalation_level"] == 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(incident["sla"][0]["escalation_level"], 1);
+  EXPECT_EQ(incident["overdue"], true);
+  EXPECT_EQ(incident["timeline"].back()["type"], "incident.sla_overdue");
+
+  WriteFile(dir.File("bad-sla.json"), R"({"incident": {"dispatch": {"by_priority_s": [-5]}}})");
+  server.Kill();
+  ServerProcess refused(dir.path(), {"--sla-config", dir.File("bad-sla.json")});
+  EXPECT_EQ(refused.port(), 0);
+  EXPECT_NE(refused.output().find("by_priority_s"), std::string::npos) << refused.output();
+}
+
+}  // namespace
+}  // namespace pingan::test
