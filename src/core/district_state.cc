@@ -1,9 +1,9 @@
 #include "core/district_state.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <set>
+
+#include <fmt/format.h>
 
 #include "core/incident_workflow.h"
 #include "core/json_support.h"
@@ -14,8 +14,12 @@ namespace {
 
 using nlohmann::json;
 
-std::string IncidentStream(IncidentId id) { return fmt::format("incident/{}", id); }
-std::string UnitStream(UnitId id) { return fmt::format("unit/{}", id); }
+std::string IncidentStream(IncidentId id) {
+  return fmt::format("incident/{}", id);
+}
+std::string UnitStream(UnitId id) {
+  return fmt::format("unit/{}", id);
+}
 
 constexpr int kCheckpointFormat = 1;
 
@@ -55,8 +59,8 @@ void DistrictState::Emit(std::vector<Event>& out, TimePoint now, const std::stri
 Result<CommandOutcome> DistrictState::Execute(const Command& cmd, TimePoint now,
                                               std::vector<Event>& out) {
   size_t first = out.size();
-  Result<CommandOutcome> result = std::visit(
-      [&](const auto& body) { return Do(body, cmd.actor, now, out); }, cmd.body);
+  Result<CommandOutcome> result =
+      std::visit([&](const auto& body) { return Do(body, cmd.actor, now, out); }, cmd.body);
   // Handlers validate everything before their first Emit; an error after one would leave
   // applied events behind, which is a bug.
   PINGAN_CHECK(result.has_value() || out.size() == first);
@@ -73,8 +77,8 @@ Status DistrictState::CheckStation(const std::string& station_id, const std::str
     return InvalidInput(field, fmt::format("no jurisdiction with id '{}'", station_id));
   }
   if (j->level != JurisdictionLevel::kStation) {
-    return InvalidInput(field, fmt::format("'{}' is a {}, not a station", station_id,
-                                           ToString(j->level)));
+    return InvalidInput(field,
+                        fmt::format("'{}' is a {}, not a station", station_id, ToString(j->level)));
   }
   return {};
 }
@@ -88,7 +92,8 @@ Result<CommandOutcome> DistrictState::Do(const CreateIncident& c, const std::str
   std::string subtype = c.subtype.empty() ? "other" : c.subtype;
   if (std::none_of(category->subtypes.begin(), category->subtypes.end(),
                    [&](const auto& s) { return s.code == subtype; })) {
-    return InvalidInput("subtype", fmt::format("'{}' is not a sub-type of {}", subtype, c.category));
+    return InvalidInput("subtype",
+                        fmt::format("'{}' is not a sub-type of {}", subtype, c.category));
   }
   if (c.priority < 1 || c.priority > 4) return InvalidInput("priority", "priority is 1 to 4");
   const auto& channels = IncidentChannels();
@@ -108,19 +113,12 @@ Result<CommandOutcome> DistrictState::Do(const CreateIncident& c, const std::str
     path.station_id = c.station_id;
   }
   IncidentId id = next_incident_id_;
-  json data = {{"incident_id", id},
-               {"channel", c.channel},
-               {"category", c.category},
-               {"subtype", subtype},
-               {"priority", c.priority},
-               {"location", c.location},
-               {"address", c.address},
-               {"caller_name", c.caller_name},
-               {"caller_phone", c.caller_phone},
-               {"narrative", c.narrative},
-               {"station_id", path.station_id},
-               {"post_id", path.post_id},
-               {"grid_id", path.grid_id}};
+  json data = {
+      {"incident_id", id},        {"channel", c.channel},          {"category", c.category},
+      {"subtype", subtype},       {"priority", c.priority},        {"location", c.location},
+      {"address", c.address},     {"caller_name", c.caller_name},  {"caller_phone", c.caller_phone},
+      {"narrative", c.narrative}, {"station_id", path.station_id}, {"post_id", path.post_id},
+      {"grid_id", path.grid_id}};
   Emit(out, now, actor, "incident.received", IncidentStream(id), std::move(data));
   return CommandOutcome{id, 0};
 }
@@ -132,8 +130,8 @@ Result<CommandOutcome> DistrictState::Do(const IncidentAction& c, const std::str
     return NotFound(fmt::format("no incident {}", c.incident_id), "incident_id");
   }
   const Incident& incident = *it->second;
-  auto transition = ResolveTransition(
-      incident_workflow_, incident.status, c.action, [&](std::string_view field) {
+  auto transition =
+      ResolveTransition(incident_workflow_, incident.status, c.action, [&](std::string_view field) {
         if (field == "unit_id") return c.unit_id.has_value();
         if (field == "note") return !c.note.empty();
         if (field == "disposition") return !c.disposition.empty();
@@ -155,25 +153,29 @@ Result<CommandOutcome> DistrictState::Do(const IncidentAction& c, const std::str
     const Assignment* active = incident.FindActiveAssignment(unit->id);
     if (*step == AssignmentStatus::kDispatched) {
       if (active != nullptr) {
-        return Conflict(fmt::format("{} is already assigned to incident {}", unit->callsign,
-                                    incident.id), "unit_id");
+        return Conflict(
+            fmt::format("{} is already assigned to incident {}", unit->callsign, incident.id),
+            "unit_id");
       }
       if (unit->status != UnitStatus::kAvailable) {
         std::string where = unit->active_incident_id != 0
                                 ? fmt::format(" at incident {}", unit->active_incident_id)
                                 : "";
-        return Conflict(fmt::format("{} is {}{}, not available", unit->callsign,
-                                    ToString(unit->status), where), "unit_id");
+        return Conflict(
+            fmt::format("{} is {}{}, not available", unit->callsign, ToString(unit->status), where),
+            "unit_id");
       }
     } else {
       if (active == nullptr) {
-        return Conflict(fmt::format("{} has no active assignment on incident {}", unit->callsign,
-                                    incident.id), "unit_id");
+        return Conflict(
+            fmt::format("{} has no active assignment on incident {}", unit->callsign, incident.id),
+            "unit_id");
       }
       bool forward = *step == AssignmentStatus::kCleared || *step > active->status;
       if (!forward) {
         return Conflict(fmt::format("{} is already {} on incident {}", unit->callsign,
-                                    ToString(active->status), incident.id), "unit_id");
+                                    ToString(active->status), incident.id),
+                        "unit_id");
       }
     }
     data["unit_id"] = unit->id;
@@ -253,7 +255,8 @@ Result<CommandOutcome> DistrictState::Do(const SetUnitStatus& c, const std::stri
     if (c.status == UnitStatus::kAvailable) action = "clear";
     if (action.empty()) {
       return Conflict(fmt::format("{} has an active assignment at incident {}; clear it first",
-                                  unit.callsign, unit.active_incident_id), "status");
+                                  unit.callsign, unit.active_incident_id),
+                      "status");
     }
     IncidentAction act{unit.active_incident_id, action, unit.id, {}, {}, {}};
     auto result = Do(act, actor, now, out);
@@ -261,12 +264,13 @@ Result<CommandOutcome> DistrictState::Do(const SetUnitStatus& c, const std::stri
     return CommandOutcome{unit.id, 0};
   }
   if (c.status == UnitStatus::kEnRoute || c.status == UnitStatus::kOnScene) {
-    return Conflict(fmt::format("{} has no assignment to be {}", unit.callsign,
-                                ToString(c.status)), "status");
+    return Conflict(fmt::format("{} has no assignment to be {}", unit.callsign, ToString(c.status)),
+                    "status");
   }
   if (c.status == unit.status) return CommandOutcome{unit.id, 0};
   UnitId id = unit.id;
-  Emit(out, now, actor, "unit.status_changed", UnitStream(id), {{"unit_id", id}, {"status", c.status}});
+  Emit(out, now, actor, "unit.status_changed", UnitStream(id),
+       {{"unit_id", id}, {"status", c.status}});
   return CommandOutcome{id, 0};
 }
 
@@ -314,8 +318,8 @@ Result<CommandOutcome> DistrictState::Do(const DefineJurisdictions& c, const std
   return CommandOutcome{static_cast<std::int64_t>(c.jurisdictions.size()), 0};
 }
 
-Result<CommandOutcome> DistrictState::Do(const AddUser& c, const std::string& actor,
-                                         TimePoint now, std::vector<Event>& out) {
+Result<CommandOutcome> DistrictState::Do(const AddUser& c, const std::string& actor, TimePoint now,
+                                         std::vector<Event>& out) {
   const User& u = c.user;
   if (u.username.empty() || u.username.size() > 64 ||
       u.username.find_first_of(" /\t\n") != std::string::npos) {
@@ -359,9 +363,9 @@ Result<CommandOutcome> DistrictState::Do(const RecordPersonalDataRead& c, const 
 Result<CommandOutcome> DistrictState::Do(const CheckDeadlines& /*c*/, const std::string& actor,
                                          TimePoint now, std::vector<Event>& out) {
   std::vector<IncidentId> due;
-  for (IncidentId id : open_incidents_) {
-    const Incident& incident = *incidents_.at(id);
-    if (incident.next_escalation_at && *incident.next_escalation_at <= now) due.push_back(id);
+  for (auto it = escalation_queue_.begin(); it != escalation_queue_.end() && it->first <= now;
+       ++it) {
+    due.push_back(it->second);
   }
   std::sort(due.begin(), due.end());  // deterministic order of the events
   for (IncidentId id : due) {
@@ -418,10 +422,9 @@ void DistrictState::ApplyIncidentEvent(const Event& e) {
     incident->received_at = e.time;
     incident->received_by = e.actor;
     incident->slas = StartSlaTimers(incident_workflow_, incident->priority, e.time);
-    incident->next_escalation_at = NextEscalationAt(incident_workflow_, incident->slas);
+    ScheduleEscalation(*incident, NextEscalationAt(incident_workflow_, incident->slas));
     incident->timeline.push_back({e.seq, e.time, e.actor, e.type, json::object()});
     incidents_[id] = std::move(incident);
-    open_incidents_.insert(id);
     changed_incidents_.insert(id);
     next_incident_id_ = std::max(next_incident_id_, id + 1);
     return;
@@ -435,9 +438,10 @@ void DistrictState::ApplyIncidentEvent(const Event& e) {
   if (e.type == "incident.sla_overdue") {
     std::string name = d.at("sla").get<std::string>();
     for (SlaTimer& timer : incident.slas) {
-      if (timer.name == name) timer.escalation_level = std::max(timer.escalation_level, d.at("level").get<int>());
+      if (timer.name == name)
+        timer.escalation_level = std::max(timer.escalation_level, d.at("level").get<int>());
     }
-    incident.next_escalation_at = NextEscalationAt(incident_workflow_, incident.slas);
+    ScheduleEscalation(incident, NextEscalationAt(incident_workflow_, incident.slas));
     return;
   }
 
@@ -485,13 +489,16 @@ void DistrictState::ApplyIncidentEvent(const Event& e) {
   if (status != incident.status) {
     incident.status = status;
     OnStateEntered(incident_workflow_, incident.slas, status, e.time);
-    if (incident_workflow_.IsTerminal(status)) {
-      open_incidents_.erase(id);
-    } else {
-      open_incidents_.insert(id);
-    }
   }
-  incident.next_escalation_at = NextEscalationAt(incident_workflow_, incident.slas);
+  ScheduleEscalation(incident, NextEscalationAt(incident_workflow_, incident.slas));
+}
+
+void DistrictState::ScheduleEscalation(Incident& incident, std::optional<TimePoint> next) {
+  if (incident.next_escalation_at == next) return;
+  if (incident.next_escalation_at)
+    escalation_queue_.erase({*incident.next_escalation_at, incident.id});
+  incident.next_escalation_at = next;
+  if (next) escalation_queue_.insert({*next, incident.id});
 }
 
 void DistrictState::ApplyUnitEvent(const Event& e) {
@@ -638,23 +645,41 @@ const User* DistrictState::FindUser(const std::string& username) const {
 // ---------------------------------------------------------------------------------------------
 // Checkpoints
 
-json DistrictState::ToCheckpoint() const {
+DistrictState::Snapshot DistrictState::TakeSnapshot() {
+  Snapshot snap;
+  snap.last_seq = last_seq_;
+  snap.next_incident_id = next_incident_id_;
+  snap.next_unit_id = next_unit_id_;
+  snap.incidents.reserve(incidents_.size());
+  for (const auto& [id, incident] : incidents_) snap.incidents.push_back(incident);
+  for (const auto& [id, unit] : units_) snap.units.push_back(unit);
+  for (const auto& [name, user] : users_) snap.users.push_back(user);
+  for (const auto& [hash, session] : sessions_) snap.sessions.push_back(session);
+  // Sessions come from an unordered map: order them so equal states give equal JSON.
+  std::sort(snap.sessions.begin(), snap.sessions.end(),
+            [](const auto& a, const auto& b) { return a->token_hash < b->token_hash; });
+  jurisdictions();
+  snap.jurisdictions = jurisdiction_index_;
+  return snap;
+}
+
+json DistrictState::CheckpointJson(const Snapshot& snap) {
   json incidents = json::array();
-  for (const auto& [id, incident] : incidents_) incidents.push_back(*incident);
+  for (const auto& incident : snap.incidents) incidents.push_back(*incident);
   json units = json::array();
-  for (const auto& [id, unit] : units_) units.push_back(*unit);
+  for (const auto& unit : snap.units) units.push_back(*unit);
   json users = json::array();
-  for (const auto& [name, user] : users_) users.push_back(*user);
+  for (const auto& user : snap.users) users.push_back(*user);
   json sessions = json::array();
-  for (const auto& [hash, session] : sessions_) sessions.push_back(*session);
+  for (const auto& session : snap.sessions) sessions.push_back(*session);
   json jurisdictions = json::array();
-  for (const auto& [id, j] : jurisdiction_defs_) {
+  for (const Jurisdiction& j : snap.jurisdictions->all()) {
     jurisdictions.push_back(JurisdictionToGeoJson(j, /*with_geometry=*/true));
   }
   return {{"format", kCheckpointFormat},
-          {"last_seq", last_seq_},
-          {"next_incident_id", next_incident_id_},
-          {"next_unit_id", next_unit_id_},
+          {"last_seq", snap.last_seq},
+          {"next_incident_id", snap.next_incident_id},
+          {"next_unit_id", snap.next_unit_id},
           {"incidents", std::move(incidents)},
           {"units", std::move(units)},
           {"users", std::move(users)},
@@ -674,8 +699,8 @@ Result<std::unique_ptr<DistrictState>> DistrictState::FromCheckpoint(
     state->next_unit_id_ = doc.at("next_unit_id").get<UnitId>();
     for (const auto& j : doc.at("incidents")) {
       auto incident = std::make_shared<Incident>(j.get<Incident>());
-      if (!state->incident_workflow_.IsTerminal(incident->status)) {
-        state->open_incidents_.insert(incident->id);
+      if (incident->next_escalation_at) {
+        state->escalation_queue_.insert({*incident->next_escalation_at, incident->id});
       }
       state->changed_incidents_.insert(incident->id);
       state->incidents_[incident->id] = std::move(incident);

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -39,7 +40,7 @@ class DistrictState {
     std::vector<std::shared_ptr<const Unit>> units;
     std::vector<std::shared_ptr<const User>> users;
     std::vector<std::shared_ptr<const Session>> sessions_opened;
-    std::vector<std::string> sessions_closed;  // token hashes
+    std::vector<std::string> sessions_closed;                // token hashes
     std::shared_ptr<const JurisdictionIndex> jurisdictions;  // set when they changed
     bool empty() const {
       return incidents.empty() && units.empty() && users.empty() && sessions_opened.empty() &&
@@ -48,10 +49,24 @@ class DistrictState {
   };
   Changes TakeChanges();
 
+  // A consistent, immutable view of everything, cheap to take (pointer copies): objects in it
+  // are shared, so later changes copy them first. Encode it on any thread.
+  struct Snapshot {
+    Sequence last_seq = 0;
+    IncidentId next_incident_id = 1;
+    UnitId next_unit_id = 1;
+    std::vector<std::shared_ptr<const Incident>> incidents;
+    std::vector<std::shared_ptr<const Unit>> units;
+    std::vector<std::shared_ptr<const User>> users;
+    std::vector<std::shared_ptr<const Session>> sessions;
+    std::shared_ptr<const JurisdictionIndex> jurisdictions;
+  };
+  Snapshot TakeSnapshot();
   // Everything, as JSON, for a checkpoint; FromCheckpoint() restores it exactly.
-  nlohmann::json ToCheckpoint() const;
-  static Result<std::unique_ptr<DistrictState>> FromCheckpoint(const nlohmann::json& doc,
-                                                               WorkflowDefinition incident_workflow);
+  static nlohmann::json CheckpointJson(const Snapshot& snapshot);
+  nlohmann::json ToCheckpoint() { return CheckpointJson(TakeSnapshot()); }
+  static Result<std::unique_ptr<DistrictState>> FromCheckpoint(
+      const nlohmann::json& doc, WorkflowDefinition incident_workflow);
 
   const WorkflowDefinition& incident_workflow() const { return incident_workflow_; }
   const Incident* FindIncident(IncidentId id) const;
@@ -105,7 +120,12 @@ class DistrictState {
   IncidentId next_incident_id_ = 1;
   UnitId next_unit_id_ = 1;
   std::map<IncidentId, std::shared_ptr<Incident>> incidents_;
-  std::unordered_set<IncidentId> open_incidents_;  // not in a terminal state
+  // Keeps escalation_queue_ in step with an incident's next_escalation_at.
+  void ScheduleEscalation(Incident& incident, std::optional<TimePoint> next);
+
+  // (next escalation time, incident) for every incident with one pending: the deadline check
+  // looks only at the due front, never at every open incident.
+  std::set<std::pair<TimePoint, IncidentId>> escalation_queue_;
   std::map<UnitId, std::shared_ptr<Unit>> units_;
   std::unordered_map<std::string, UnitId> unit_by_callsign_;
   std::map<std::string, std::shared_ptr<User>> users_;

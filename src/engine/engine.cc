@@ -1,8 +1,8 @@
 #include "engine/engine.h"
 
-#include <spdlog/spdlog.h>
-
 #include <future>
+
+#include <spdlog/spdlog.h>
 
 namespace pingan::engine {
 
@@ -14,7 +14,9 @@ Engine::Engine(ledger::EventLog& log, const Clock& clock, WorkflowDefinition inc
       options_(options),
       state_(std::make_unique<DistrictState>(incident_workflow_)) {}
 
-Engine::~Engine() { Stop(); }
+Engine::~Engine() {
+  Stop();
+}
 
 Status Engine::Start() {
   PINGAN_CHECK(!is_running_);
@@ -23,10 +25,9 @@ Status Engine::Start() {
   if (*checkpoint) {
     const ledger::Checkpoint& cp = **checkpoint;
     auto doc = nlohmann::json::parse(cp.state, nullptr, /*allow_exceptions=*/false);
-    auto restored = doc.is_discarded()
-                        ? Result<std::unique_ptr<DistrictState>>(
-                              Error{ErrorCode::kInternal, "checkpoint is not JSON", {}})
-                        : DistrictState::FromCheckpoint(doc, incident_workflow_);
+    auto restored = doc.is_discarded() ? Result<std::unique_ptr<DistrictState>>(Error{
+                                             ErrorCode::kInternal, "checkpoint is not JSON", {}})
+                                       : DistrictState::FromCheckpoint(doc, incident_workflow_);
     if (restored && (*restored)->last_seq() == cp.seq && cp.seq <= log_.last_seq()) {
       state_ = std::move(*restored);
       last_checkpoint_seq_ = cp.seq;
@@ -77,9 +78,13 @@ void Engine::Stop() {
     std::lock_guard lock(queue_mu_);
     is_running_ = false;
   }
+  if (checkpoint_job_.valid()) {
+    if (Status s = checkpoint_job_.get(); !s)
+      spdlog::warn("checkpoint failed: {}", s.error().message);
+  }
   if (options_.checkpoint_on_stop && !stats().is_failed &&
       state_->last_seq() > last_checkpoint_seq_) {
-    if (Status s = WriteCheckpoint(); !s) {
+    if (Status s = WriteCheckpoint(state_->TakeSnapshot()); !s) {
       spdlog::warn("checkpoint at shutdown failed: {}", s.error().message);
     }
   }
@@ -177,8 +182,20 @@ void Engine::ProcessBatch(std::deque<Pending>& batch) {
   // Re-read: this very batch may have failed, and its state must never reach a checkpoint.
   if (!stats().is_failed &&
       state_->last_seq() - last_checkpoint_seq_ >= options_.checkpoint_every_events) {
-    if (Status s = WriteCheckpoint(); !s) spdlog::warn("checkpoint failed: {}", s.error().message);
+    StartCheckpoint();
   }
+}
+
+void Engine::StartCheckpoint() {
+  if (checkpoint_job_.valid()) {
+    if (checkpoint_job_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
+    if (Status s = checkpoint_job_.get(); !s)
+      spdlog::warn("checkpoint failed: {}", s.error().message);
+  }
+  last_checkpoint_seq_ = state_->last_seq();
+  checkpoint_job_ = std::async(std::launch::async, [this, snapshot = state_->TakeSnapshot()] {
+    return WriteCheckpoint(snapshot);
+  });
 }
 
 void Engine::Publish(DistrictState::Changes changes, std::vector<Event> notices) {
@@ -187,7 +204,8 @@ void Engine::Publish(DistrictState::Changes changes, std::vector<Event> notices)
     for (const auto& incident : changes.incidents) view_.incidents[incident->id] = incident;
     for (const auto& unit : changes.units) view_.units[unit->id] = unit;
     for (const auto& user : changes.users) view_.users[user->username] = user;
-    for (const auto& session : changes.sessions_opened) view_.sessions[session->token_hash] = session;
+    for (const auto& session : changes.sessions_opened)
+      view_.sessions[session->token_hash] = session;
     for (const auto& hash : changes.sessions_closed) view_.sessions.erase(hash);
     if (changes.jurisdictions) view_.jurisdictions = changes.jurisdictions;
     view_.durable_seq = state_->last_seq();
@@ -199,11 +217,11 @@ void Engine::Publish(DistrictState::Changes changes, std::vector<Event> notices)
   }
 }
 
-Status Engine::WriteCheckpoint() {
+Status Engine::WriteCheckpoint(const DistrictState::Snapshot& snapshot) {
   auto started = std::chrono::steady_clock::now();
-  ledger::Checkpoint cp{state_->last_seq(), state_->ToCheckpoint().dump(), clock_.Now()};
+  ledger::Checkpoint cp{snapshot.last_seq, DistrictState::CheckpointJson(snapshot).dump(),
+                        clock_.Now()};
   if (Status s = log_.WriteCheckpoint(cp); !s) return s;
-  last_checkpoint_seq_ = cp.seq;
   spdlog::info("checkpoint at event {} ({} KiB) in {} ms", cp.seq, cp.state.size() / 1024,
                std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::steady_clock::now() - started)

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -95,7 +96,10 @@ class Engine {
   void Run();
   void ProcessBatch(std::deque<Pending>& batch);
   void Publish(DistrictState::Changes changes, std::vector<Event> notices);
-  Status WriteCheckpoint();
+  // Takes a snapshot on the writer thread and encodes and stores it on a background thread;
+  // skipped while the previous one is still being written.
+  void StartCheckpoint();
+  Status WriteCheckpoint(const DistrictState::Snapshot& snapshot);
 
   ledger::EventLog& log_;
   const Clock& clock_;
@@ -103,7 +107,8 @@ class Engine {
   const EngineOptions options_;
 
   std::unique_ptr<DistrictState> state_;  // writer thread only, after Start()
-  Sequence last_checkpoint_seq_ = 0;
+  Sequence last_checkpoint_seq_ = 0;      // the newest checkpoint started (writer thread)
+  std::future<Status> checkpoint_job_;
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;

@@ -35,7 +35,8 @@ class EventLog {
   virtual Sequence last_seq() const = 0;
 
   // Stores a checkpoint durably and drops older ones: if the newest is unreadable, recovery
-  // replays the events, which are never dropped.
+  // replays the events, which are never dropped. May run on one other thread at the same time
+  // as Append (a checkpoint is written in the background).
   virtual Status WriteCheckpoint(const Checkpoint& checkpoint) = 0;
 
   // The newest checkpoint, if any.

@@ -1,9 +1,9 @@
 #include "ledger/sqlite/sqlite_event_log.h"
 
+#include <array>
+
 #include <fmt/format.h>
 #include <sqlite3.h>
-
-#include <array>
 
 namespace pingan::ledger::sqlite {
 
@@ -34,7 +34,9 @@ constexpr std::array<const char*, 1> kMigrations = {
 
 class Statement {
  public:
-  Statement(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  Statement(sqlite3* db, const char* sql) {
+    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+  }
   ~Statement() { sqlite3_finalize(stmt_); }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
@@ -55,7 +57,9 @@ std::string_view ColumnText(sqlite3_stmt* s, int col) {
 
 }  // namespace
 
-int SqliteEventLog::SchemaVersion() { return static_cast<int>(kMigrations.size()); }
+int SqliteEventLog::SchemaVersion() {
+  return static_cast<int>(kMigrations.size());
+}
 
 Error SqliteEventLog::SqlError(const std::string& what) const {
   return Error{ErrorCode::kInternal, fmt::format("{}: {}", what, sqlite3_errmsg(db_)), {}};
@@ -73,11 +77,13 @@ Status SqliteEventLog::Exec(const char* sql) {
 
 Result<std::unique_ptr<SqliteEventLog>> SqliteEventLog::Open(const std::string& path) {
   std::unique_ptr<SqliteEventLog> log(new SqliteEventLog());
+  log->path_ = path;
   if (sqlite3_open_v2(path.c_str(), &log->db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                       nullptr) != SQLITE_OK) {
     return Error{ErrorCode::kUnavailable,
-                 fmt::format("cannot open {}: {}", path, sqlite3_errmsg(log->db_)), {}};
+                 fmt::format("cannot open {}: {}", path, sqlite3_errmsg(log->db_)),
+                 {}};
   }
   sqlite3_busy_timeout(log->db_, 5000);
   // WAL + synchronous=FULL: every COMMIT fsyncs the WAL, so a returned Append is durable.
@@ -101,6 +107,7 @@ Result<std::unique_ptr<SqliteEventLog>> SqliteEventLog::Open(const std::string& 
 SqliteEventLog::~SqliteEventLog() {
   sqlite3_finalize(insert_);
   sqlite3_close_v2(db_);
+  sqlite3_close_v2(checkpoint_db_);
 }
 
 Status SqliteEventLog::Migrate() {
@@ -110,9 +117,10 @@ Status SqliteEventLog::Migrate() {
   }
   int current = sqlite3_column_int(version.get(), 0);
   if (current > SchemaVersion()) {
-    return Error{ErrorCode::kInternal,
-                 fmt::format("database schema {} is newer than this build's {}", current,
-                             SchemaVersion()), {}};
+    return Error{
+        ErrorCode::kInternal,
+        fmt::format("database schema {} is newer than this build's {}", current, SchemaVersion()),
+        {}};
   }
   for (int v = current; v < SchemaVersion(); ++v) {
     std::string sql = fmt::format("BEGIN IMMEDIATE; {} PRAGMA user_version = {}; COMMIT;",
@@ -120,7 +128,8 @@ Status SqliteEventLog::Migrate() {
     if (Status s = Exec(sql.c_str()); !s) {
       (void)Exec("ROLLBACK");
       return Error{ErrorCode::kInternal,
-                   fmt::format("migration to schema {} failed: {}", v + 1, s.error().message), {}};
+                   fmt::format("migration to schema {} failed: {}", v + 1, s.error().message),
+                   {}};
     }
   }
   return {};
@@ -194,27 +203,48 @@ Status SqliteEventLog::ReadFrom(Sequence after, const std::function<Status(Event
 }
 
 Status SqliteEventLog::WriteCheckpoint(const Checkpoint& checkpoint) {
-  if (Status s = Exec("BEGIN IMMEDIATE"); !s) return s;
-  Statement insert(db_, "INSERT OR REPLACE INTO checkpoints(seq, time_ms, state) VALUES (?, ?, ?)");
-  if (!insert.ok()) {
-    (void)Exec("ROLLBACK");
-    return SqlError("prepare checkpoint");
+  std::lock_guard lock(checkpoint_mu_);
+  sqlite3*& db = checkpoint_db_;
+  if (db == nullptr) {
+    if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+        SQLITE_OK) {
+      return Error{ErrorCode::kUnavailable,
+                   fmt::format("checkpoint connection: {}", sqlite3_errmsg(db)),
+                   {}};
+    }
+    // Appends and checkpoints share SQLite's single write lock; wait for it rather than fail.
+    sqlite3_busy_timeout(db, 60000);
+    sqlite3_exec(db, "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr);
   }
-  sqlite3_bind_int64(insert.get(), 1, checkpoint.seq);
-  sqlite3_bind_int64(insert.get(), 2, ToMillis(checkpoint.written_at));
-  sqlite3_bind_blob(insert.get(), 3, checkpoint.state.data(),
-                    static_cast<int>(checkpoint.state.size()), SQLITE_STATIC);
-  if (sqlite3_step(insert.get()) != SQLITE_DONE) {
-    Error error = SqlError("write checkpoint");
-    (void)Exec("ROLLBACK");
+  auto exec = [db](const std::string& sql) -> Status {
+    char* message = nullptr;
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+      std::string text = message ? message : sqlite3_errmsg(db);
+      sqlite3_free(message);
+      return Error{ErrorCode::kInternal, "checkpoint: " + text, {}};
+    }
+    return {};
+  };
+  if (Status s = exec("BEGIN IMMEDIATE"); !s) return s;
+  Statement insert(db, "INSERT OR REPLACE INTO checkpoints(seq, time_ms, state) VALUES (?, ?, ?)");
+  bool ok = insert.ok();
+  if (ok) {
+    sqlite3_bind_int64(insert.get(), 1, checkpoint.seq);
+    sqlite3_bind_int64(insert.get(), 2, ToMillis(checkpoint.written_at));
+    sqlite3_bind_blob(insert.get(), 3, checkpoint.state.data(),
+                      static_cast<int>(checkpoint.state.size()), SQLITE_STATIC);
+    ok = sqlite3_step(insert.get()) == SQLITE_DONE;
+  }
+  if (!ok) {
+    Error error{ErrorCode::kInternal, std::string("write checkpoint: ") + sqlite3_errmsg(db), {}};
+    (void)exec("ROLLBACK");
     return error;
   }
-  std::string prune = fmt::format("DELETE FROM checkpoints WHERE seq < {}", checkpoint.seq);
-  if (Status s = Exec(prune.c_str()); !s) {
-    (void)Exec("ROLLBACK");
+  if (Status s = exec(fmt::format("DELETE FROM checkpoints WHERE seq < {}", checkpoint.seq)); !s) {
+    (void)exec("ROLLBACK");
     return s;
   }
-  return Exec("COMMIT");
+  return exec("COMMIT");
 }
 
 Result<std::optional<Checkpoint>> SqliteEventLog::LatestCheckpoint() {

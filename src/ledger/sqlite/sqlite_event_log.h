@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "ledger/event_log.h"
@@ -40,6 +41,9 @@ class SqliteEventLog final : public EventLog {
 
   sqlite3* db_ = nullptr;
   sqlite3_stmt* insert_ = nullptr;
+  std::string path_;
+  std::mutex checkpoint_mu_;
+  sqlite3* checkpoint_db_ = nullptr;  // a second connection, for WriteCheckpoint only
   Sequence last_seq_ = 0;
   bool is_broken_ = false;  // a failed commit: refuse appends until reopened
 };
