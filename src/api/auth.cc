@@ -1,9 +1,9 @@
 #include "api/auth.h"
 
-#include <sodium.h>
-
 #include <algorithm>
 #include <initializer_list>
+
+#include <sodium.h>
 
 namespace pingan::api {
 
@@ -58,7 +58,9 @@ std::string ToHex(const unsigned char* bytes, size_t n) {
 
 }  // namespace
 
-void InitCrypto() { PINGAN_CHECK(sodium_init() >= 0); }
+void InitCrypto() {
+  PINGAN_CHECK(sodium_init() >= 0);
+}
 
 Result<std::string> HashPassword(std::string_view password) {
   char out[crypto_pwhash_STRBYTES];

@@ -31,9 +31,9 @@ Status CheckPasswordStrength(std::string_view password);
 enum class Permission {
   kCreateIncident,
   kReadIncidents,
-  kSeePersonalData,  // caller names and phones unmasked (each read is audited)
-  kManageUnits,      // create units
-  kReportUnitStatus, // status and position of units
+  kSeePersonalData,   // caller names and phones unmasked (each read is audited)
+  kManageUnits,       // create units
+  kReportUnitStatus,  // status and position of units
   kManageJurisdictions,
   kManageUsers,
 };

@@ -36,8 +36,12 @@ const ErrorRow& RowFor(ErrorCode code) {
 
 }  // namespace
 
-int HttpStatusFor(ErrorCode code) { return RowFor(code).status; }
-std::string_view ErrorName(ErrorCode code) { return RowFor(code).name; }
+int HttpStatusFor(ErrorCode code) {
+  return RowFor(code).status;
+}
+std::string_view ErrorName(ErrorCode code) {
+  return RowFor(code).name;
+}
 
 HttpResponse ErrorResponse(const Error& error) {
   nlohmann::json body = {{"error", ErrorName(error.code)}, {"message", error.message}};

@@ -1,16 +1,16 @@
 #include "api/http_server.h"
 
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-#include <deque>
-#include <mutex>
-#include <optional>
-#include <thread>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "api/http_errors.h"
 
@@ -63,9 +63,8 @@ class WebSocketSession final : public WebSocketSink,
   void Accept(http::request<http::string_body> upgrade, HttpRequest request) {
     request_ = std::move(request);
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-    ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
-      res.set(http::field::server, "pingan");
-    }));
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(http::field::server, "pingan"); }));
     ws_.async_accept(upgrade, [self = shared_from_this()](beast::error_code ec) {
       if (ec) return;
       self->is_open_ = true;
@@ -78,7 +77,8 @@ class WebSocketSession final : public WebSocketSink,
     net::post(ws_.get_executor(), [self = shared_from_this(), text = std::move(text)]() mutable {
       if (!self->is_open_) return;
       if (self->outbox_.size() >= kMaxQueuedWebSocketMessages) {
-        spdlog::warn("live feed subscriber {} too slow; disconnecting", self->request_.remote_address);
+        spdlog::warn("live feed subscriber {} too slow; disconnecting",
+                     self->request_.remote_address);
         self->Close();
         return;
       }
@@ -119,7 +119,8 @@ class WebSocketSession final : public WebSocketSink,
   // own; nothing queued after it is sent.
   void Close() {
     Closed();
-    ws_.async_close(websocket::close_code::policy_error, [self = shared_from_this()](beast::error_code) {});
+    ws_.async_close(websocket::close_code::policy_error,
+                    [self = shared_from_this()](beast::error_code) {});
   }
 
   void Closed() {
@@ -156,29 +157,26 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
     parser_->header_limit(kHeaderLimitBytes);
     parser_->body_limit(options_.body_limit_bytes);
     stream_.expires_after(kIdleTimeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                       self->OnRead(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {
-    if (ec == http::error::end_of_stream || ec == net::error::eof ||
-        ec == beast::error::timeout || ec == net::error::connection_reset ||
-        ec == net::error::operation_aborted) {
+    if (ec == http::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
+        ec == net::error::connection_reset || ec == net::error::operation_aborted) {
       Shutdown();
       return;
     }
     if (ec) {
       // Malformed or oversized request: answer once, then close, as the stream is unusable.
-      Error error = ec == http::error::body_limit
-                        ? Error{ErrorCode::kTooLarge,
-                                fmt::format("request body over {} bytes", options_.body_limit_bytes),
-                                "body"}
-                        : ec == http::error::header_limit
-                              ? Error{ErrorCode::kTooLarge, "request headers too large", "headers"}
-                              : Error{ErrorCode::kInvalidInput,
-                                      "malformed HTTP request: " + ec.message(), {}};
+      Error error =
+          ec == http::error::body_limit
+              ? Error{ErrorCode::kTooLarge,
+                      fmt::format("request body over {} bytes", options_.body_limit_bytes), "body"}
+          : ec == http::error::header_limit
+              ? Error{ErrorCode::kTooLarge, "request headers too large", "headers"}
+              : Error{ErrorCode::kInvalidInput, "malformed HTTP request: " + ec.message(), {}};
       Write(ErrorResponse(error), /*keep_alive=*/false, 11);
       return;
     }
@@ -201,10 +199,10 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
     HttpRequest request = ToHttpRequest(std::move(req), remote_);
     auto self = shared_from_this();
     handler_.Handle(std::move(request), [self, keep_alive, version](HttpResponse response) {
-      net::post(self->stream_.get_executor(), [self, keep_alive, version,
-                                               response = std::move(response)]() mutable {
-        self->Write(std::move(response), keep_alive, version);
-      });
+      net::post(self->stream_.get_executor(),
+                [self, keep_alive, version, response = std::move(response)]() mutable {
+                  self->Write(std::move(response), keep_alive, version);
+                });
     });
   }
 
@@ -218,15 +216,15 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
     res->body() = std::move(response.body);
     res->keep_alive(keep_alive);
     res->prepare_payload();
-    http::async_write(stream_, *res,
-                      [self = shared_from_this(), res, keep_alive](beast::error_code ec,
-                                                                   std::size_t) {
-                        if (ec || !keep_alive) {
-                          self->Shutdown();
-                          return;
-                        }
-                        self->Read();
-                      });
+    http::async_write(
+        stream_, *res,
+        [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
+          if (ec || !keep_alive) {
+            self->Shutdown();
+            return;
+          }
+          self->Read();
+        });
   }
 
   void Shutdown() {
@@ -270,11 +268,12 @@ struct HttpServer::Impl {
   }
 };
 
-HttpServer::HttpServer(HttpServerOptions options, HttpHandler& handler,
-                       WebSocketHandler* websocket)
+HttpServer::HttpServer(HttpServerOptions options, HttpHandler& handler, WebSocketHandler* websocket)
     : impl_(std::make_unique<Impl>(std::move(options), handler, websocket)) {}
 
-HttpServer::~HttpServer() { Stop(); }
+HttpServer::~HttpServer() {
+  Stop();
+}
 
 Result<std::uint16_t> HttpServer::Start() {
   beast::error_code ec;
@@ -288,12 +287,13 @@ Result<std::uint16_t> HttpServer::Start() {
   auto& acceptor = *impl_->acceptor;
   if (acceptor.open(endpoint.protocol(), ec); !ec) {
     acceptor.set_option(net::socket_base::reuse_address(true), ec);
-    if (acceptor.bind(endpoint, ec); !ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+    if (acceptor.bind(endpoint, ec); !ec)
+      acceptor.listen(net::socket_base::max_listen_connections, ec);
   }
   if (ec) {
     return Error{ErrorCode::kUnavailable,
-                 fmt::format("cannot listen on {}:{}: {}", impl_->options.host,
-                             impl_->options.port, ec.message()),
+                 fmt::format("cannot listen on {}:{}: {}", impl_->options.host, impl_->options.port,
+                             ec.message()),
                  "listen"};
   }
   std::uint16_t port = acceptor.local_endpoint().port();

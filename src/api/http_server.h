@@ -14,10 +14,10 @@
 namespace pingan::api {
 
 struct HttpRequest {
-  std::string method;  // "GET"
-  std::string target;  // as sent: "/api/incidents?limit=5"
-  std::string path;    // decoded, without the query: "/api/incidents"
-  std::map<std::string, std::string> query;  // decoded
+  std::string method;                          // "GET"
+  std::string target;                          // as sent: "/api/incidents?limit=5"
+  std::string path;                            // decoded, without the query: "/api/incidents"
+  std::map<std::string, std::string> query;    // decoded
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
   std::string remote_address;

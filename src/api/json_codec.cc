@@ -1,8 +1,8 @@
 #include "api/json_codec.h"
 
-#include <fmt/format.h>
-
 #include <cmath>
+
+#include <fmt/format.h>
 
 #include "core/incident_workflow.h"
 #include "core/json_support.h"

@@ -1,8 +1,8 @@
 #include "api/router.h"
 
-#include <fmt/format.h>
-
 #include <charconv>
+
+#include <fmt/format.h>
 
 namespace pingan::api {
 
@@ -13,7 +13,9 @@ void Call::Reply(int status, const nlohmann::json& body) const {
   respond(std::move(response));
 }
 
-void Call::Fail(const Error& error) const { respond(ErrorResponse(error)); }
+void Call::Fail(const Error& error) const {
+  respond(ErrorResponse(error));
+}
 
 Result<nlohmann::json> Call::JsonBody() const {
   auto body = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
@@ -44,7 +46,9 @@ std::string BearerToken(const HttpRequest& request) {
   return it == request.query.end() ? std::string() : it->second;
 }
 
-void Router::Add(Route route) { routes_.push_back(std::move(route)); }
+void Router::Add(Route route) {
+  routes_.push_back(std::move(route));
+}
 
 bool Router::Match(const std::string& pattern, const std::string& path,
                    std::map<std::string, std::string>& params) {
@@ -99,9 +103,9 @@ void Router::Handle(HttpRequest request, Responder respond) {
     return;
   }
   if (path_matched) {
-    respond(ErrorResponse(Error{ErrorCode::kMethodNotAllowed,
-                                fmt::format("{} is not allowed on {}", request.method, request.path),
-                                "method"}));
+    respond(ErrorResponse(
+        Error{ErrorCode::kMethodNotAllowed,
+              fmt::format("{} is not allowed on {}", request.method, request.path), "method"}));
     return;
   }
   if (fallback_ && !request.path.starts_with("/api/")) {
@@ -114,21 +118,21 @@ void Router::Handle(HttpRequest request, Responder respond) {
 nlohmann::json Router::OpenApi() const {
   nlohmann::json paths = nlohmann::json::object();
   for (const Route& route : routes_) {
-    nlohmann::json op = {{"summary", route.summary},
-                         {"tags", {route.tag}},
-                         {"responses",
-                          {{"2XX", {{"description", route.response}}},
-                           {"4XX",
-                            {{"description", "error"},
-                             {"content",
-                              {{"application/json",
-                                {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}}}}}};
+    nlohmann::json op = {
+        {"summary", route.summary},
+        {"tags", {route.tag}},
+        {"responses",
+         {{"2XX", {{"description", route.response}}},
+          {"4XX",
+           {{"description", "error"},
+            {"content",
+             {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}}}}}};
     nlohmann::json parameters = nlohmann::json::array();
     for (size_t p = route.pattern.find('{'); p != std::string::npos;
          p = route.pattern.find('{', p + 1)) {
       std::string name = route.pattern.substr(p + 1, route.pattern.find('}', p) - p - 1);
-      parameters.push_back({{"name", name}, {"in", "path"}, {"required", true},
-                            {"schema", {{"type", "string"}}}});
+      parameters.push_back(
+          {{"name", name}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}});
     }
     if (route.query_parameters.is_array()) {
       for (const auto& q : route.query_parameters) {

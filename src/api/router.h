@@ -36,15 +36,15 @@ struct Call {
 using RouteHandler = std::function<void(Call&)>;
 
 struct Route {
-  std::string method;   // "GET"
-  std::string pattern;  // "/api/incidents/{id}"
-  std::string summary;  // one line for the OpenAPI document
-  std::string tag;      // OpenAPI grouping
-  bool is_public = false;                   // no token needed
-  std::optional<Permission> permission;     // beyond being logged in
-  nlohmann::json request_schema;            // JSON Schema of the body, or null
-  nlohmann::json query_parameters;          // [{"name","description","schema"}], or null
-  std::string response;                     // what a success returns, in words
+  std::string method;                    // "GET"
+  std::string pattern;                   // "/api/incidents/{id}"
+  std::string summary;                   // one line for the OpenAPI document
+  std::string tag;                       // OpenAPI grouping
+  bool is_public = false;                // no token needed
+  std::optional<Permission> permission;  // beyond being logged in
+  nlohmann::json request_schema;         // JSON Schema of the body, or null
+  nlohmann::json query_parameters;       // [{"name","description","schema"}], or null
+  std::string response;                  // what a success returns, in words
   RouteHandler handler;
 };
 

@@ -1,15 +1,15 @@
 #include "api/routes.h"
 
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
-
-#include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <charconv>
 #include <mutex>
 #include <set>
 #include <unordered_map>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "api/auth.h"
 #include "api/json_codec.h"
@@ -27,9 +27,15 @@ constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
 constexpr size_t kNarrativeMaxBytes = 8192;
 
-json StringSchema() { return {{"type", "string"}}; }
-json IntegerSchema() { return {{"type", "integer"}}; }
-json NumberSchema() { return {{"type", "number"}}; }
+json StringSchema() {
+  return {{"type", "string"}};
+}
+json IntegerSchema() {
+  return {{"type", "integer"}};
+}
+json NumberSchema() {
+  return {{"type", "number"}};
+}
 json ObjectSchema(json properties, std::vector<std::string> required) {
   return {{"type", "object"}, {"properties", std::move(properties)}, {"required", required}};
 }
@@ -54,8 +60,8 @@ Result<std::optional<TimePoint>> QueryTime(const HttpRequest& req, const std::st
   if (it == req.query.end() || it->second.empty()) return std::optional<TimePoint>();
   auto t = ParseTime(it->second);
   if (!t) {
-    return InvalidInput(name, fmt::format("'{}' is not an ISO 8601 time or epoch milliseconds",
-                                          it->second));
+    return InvalidInput(
+        name, fmt::format("'{}' is not an ISO 8601 time or epoch milliseconds", it->second));
   }
   return std::optional<TimePoint>(*t);
 }
@@ -122,8 +128,7 @@ code{background:#f2f4f7;padding:2px 4px}</style></head>
 // the feed: the console fetches an incident's detail (audited) when it needs it.
 class LiveHub final : public WebSocketHandler {
  public:
-  LiveHub(engine::Engine& engine, Router::SessionLookup lookup,
-          boost::asio::thread_pool& workers)
+  LiveHub(engine::Engine& engine, Router::SessionLookup lookup, boost::asio::thread_pool& workers)
       : engine_(engine), lookup_(std::move(lookup)), strand_(boost::asio::make_strand(workers)) {
     // The writer thread only hands the delta over; encoding happens on a strand, which keeps
     // deltas in commit order.
@@ -177,15 +182,15 @@ class LiveHub final : public WebSocketHandler {
     for (const auto& unit : delta.units) units.push_back(UnitView(*unit));
     json notices = json::array();
     for (const Event& e : delta.notices) {
-      notices.push_back({{"seq", e.seq}, {"type", e.type}, {"at", FormatIso8601(e.time)},
-                         {"data", e.data}});
+      notices.push_back(
+          {{"seq", e.seq}, {"type", e.type}, {"at", FormatIso8601(e.time)}, {"data", e.data}});
     }
-    auto message = std::make_shared<const std::string>(json{{"type", "delta"},
-                                                             {"seq", delta.seq},
-                                                             {"incidents", std::move(incidents)},
-                                                             {"units", std::move(units)},
-                                                             {"notices", std::move(notices)}}
-                                                            .dump());
+    auto message = std::make_shared<const std::string>(json{
+        {"type", "delta"},
+        {"seq", delta.seq},
+        {"incidents", std::move(incidents)},
+        {"units", std::move(units)},
+        {"notices", std::move(notices)}}.dump());
     for (const auto& sink : targets) sink->Send(message);
   }
 
@@ -211,7 +216,8 @@ struct Api::Impl {
         workers(static_cast<size_t>(std::max(1, o.worker_threads))),
         throttle(o.max_failed_logins, o.failed_login_pause),
         router([this](std::string_view token) { return LookupSession(token); }),
-        live(e, [this](std::string_view token) { return LookupSession(token); }, workers) {
+        live(
+            e, [this](std::string_view token) { return LookupSession(token); }, workers) {
     AddSessionRoutes();
     AddJurisdictionRoutes();
     AddUnitRoutes();
@@ -237,8 +243,8 @@ struct Api::Impl {
     return engine.Read([&](const engine::ReadView& view) -> Result<std::shared_ptr<const User>> {
       auto session = view.sessions.find(hash);
       if (session == view.sessions.end() || session->second->expires_at <= now) {
-        return Error{ErrorCode::kUnauthenticated, "the token is unknown or expired; log in again",
-                     {}};
+        return Error{
+            ErrorCode::kUnauthenticated, "the token is unknown or expired; log in again", {}};
       }
       auto user = view.users.find(session->second->username);
       if (user == view.users.end()) {
@@ -249,7 +255,8 @@ struct Api::Impl {
   }
 
   // Runs `command` as the caller; `on_done` runs on a worker thread, off the writer thread.
-  void Submit(const Call& call, CommandBody body, std::function<void(const Call&, CommandOutcome)> on_done) {
+  void Submit(const Call& call, CommandBody body,
+              std::function<void(const Call&, CommandOutcome)> on_done) {
     std::string actor = call.user ? call.user->username : "anonymous";
     engine.Submit(Command{std::move(actor), std::move(body)},
                   [this, call, on_done = std::move(on_done)](Result<CommandOutcome> result) {
@@ -360,65 +367,69 @@ struct Api::Impl {
 
   // -------------------------------------------------------------------------------------------
   void AddJurisdictionRoutes() {
-    router.Add({"GET", "/api/jurisdictions/locate",
-                "The bureau, station, post and grid a point lies in", "jurisdictions", false,
-                std::nullopt, nullptr,
-                json::array({QueryParam("lon", "WGS84 longitude", NumberSchema()),
-                             QueryParam("lat", "WGS84 latitude", NumberSchema())}),
-                "200 {bureau_id, station_id, post_id, grid_id}", [this](Call& call) {
-                  json point = json::object();
-                  for (const char* name : {"lon", "lat"}) {
-                    std::string text = QueryString(call.request, name);
-                    char* end = nullptr;
-                    double v = std::strtod(text.c_str(), &end);
-                    if (text.empty() || end != text.c_str() + text.size()) {
-                      return call.Fail(InvalidInput(name, fmt::format("'{}' must be a number", name)));
-                    }
-                    point[name] = v;
-                  }
-                  auto p = OptionalLonLat(point);
-                  if (!p) return call.Fail(p.error());
-                  JurisdictionPath path = engine.jurisdictions()->Locate(**p);
-                  auto name_of = [&](const std::string& id) -> json {
-                    const Jurisdiction* j = engine.jurisdictions()->Find(id);
-                    return j ? json(j->name) : json(nullptr);
-                  };
-                  auto id_or_null = [](const std::string& id) { return id.empty() ? json(nullptr) : json(id); };
-                  call.Reply(200, {{"bureau_id", id_or_null(path.bureau_id)},
-                                   {"station_id", id_or_null(path.station_id)},
-                                   {"post_id", id_or_null(path.post_id)},
-                                   {"grid_id", id_or_null(path.grid_id)},
-                                   {"station_name", name_of(path.station_id)},
-                                   {"grid_name", name_of(path.grid_id)}});
-                }});
-    router.Add({"GET", "/api/jurisdictions", "Jurisdictions as a GeoJSON FeatureCollection",
-                "jurisdictions", false, std::nullopt, nullptr,
-                json::array({QueryParam("level", "bureau, station, post or grid"),
-                             QueryParam("parent_id", "only the children of this jurisdiction"),
-                             QueryParam("geometry", "false to leave out polygons")}),
-                "200 GeoJSON FeatureCollection", [this](Call& call) {
-                  std::string level_text = QueryString(call.request, "level");
-                  std::optional<JurisdictionLevel> level;
-                  if (!level_text.empty()) {
-                    level = ParseJurisdictionLevel(level_text);
-                    if (!level) return call.Fail(InvalidInput("level", "bureau, station, post or grid"));
-                  }
-                  std::string parent = QueryString(call.request, "parent_id");
-                  bool geometry = QueryString(call.request, "geometry") != "false";
-                  json features = json::array();
-                  for (const Jurisdiction& j : engine.jurisdictions()->all()) {
-                    if (level && j.level != *level) continue;
-                    if (!parent.empty() && j.parent_id != parent) continue;
-                    features.push_back(JurisdictionToGeoJson(j, geometry));
-                  }
-                  call.Reply(200, {{"type", "FeatureCollection"}, {"features", std::move(features)}});
-                }});
+    router.Add(
+        {"GET", "/api/jurisdictions/locate", "The bureau, station, post and grid a point lies in",
+         "jurisdictions", false, std::nullopt, nullptr,
+         json::array({QueryParam("lon", "WGS84 longitude", NumberSchema()),
+                      QueryParam("lat", "WGS84 latitude", NumberSchema())}),
+         "200 {bureau_id, station_id, post_id, grid_id}", [this](Call& call) {
+           json point = json::object();
+           for (const char* name : {"lon", "lat"}) {
+             std::string text = QueryString(call.request, name);
+             char* end = nullptr;
+             double v = std::strtod(text.c_str(), &end);
+             if (text.empty() || end != text.c_str() + text.size()) {
+               return call.Fail(InvalidInput(name, fmt::format("'{}' must be a number", name)));
+             }
+             point[name] = v;
+           }
+           auto p = OptionalLonLat(point);
+           if (!p) return call.Fail(p.error());
+           JurisdictionPath path = engine.jurisdictions()->Locate(**p);
+           auto name_of = [&](const std::string& id) -> json {
+             const Jurisdiction* j = engine.jurisdictions()->Find(id);
+             return j ? json(j->name) : json(nullptr);
+           };
+           auto id_or_null = [](const std::string& id) {
+             return id.empty() ? json(nullptr) : json(id);
+           };
+           call.Reply(200, {{"bureau_id", id_or_null(path.bureau_id)},
+                            {"station_id", id_or_null(path.station_id)},
+                            {"post_id", id_or_null(path.post_id)},
+                            {"grid_id", id_or_null(path.grid_id)},
+                            {"station_name", name_of(path.station_id)},
+                            {"grid_name", name_of(path.grid_id)}});
+         }});
+    router.Add(
+        {"GET", "/api/jurisdictions", "Jurisdictions as a GeoJSON FeatureCollection",
+         "jurisdictions", false, std::nullopt, nullptr,
+         json::array({QueryParam("level", "bureau, station, post or grid"),
+                      QueryParam("parent_id", "only the children of this jurisdiction"),
+                      QueryParam("geometry", "false to leave out polygons")}),
+         "200 GeoJSON FeatureCollection", [this](Call& call) {
+           std::string level_text = QueryString(call.request, "level");
+           std::optional<JurisdictionLevel> level;
+           if (!level_text.empty()) {
+             level = ParseJurisdictionLevel(level_text);
+             if (!level) return call.Fail(InvalidInput("level", "bureau, station, post or grid"));
+           }
+           std::string parent = QueryString(call.request, "parent_id");
+           bool geometry = QueryString(call.request, "geometry") != "false";
+           json features = json::array();
+           for (const Jurisdiction& j : engine.jurisdictions()->all()) {
+             if (level && j.level != *level) continue;
+             if (!parent.empty() && j.parent_id != parent) continue;
+             features.push_back(JurisdictionToGeoJson(j, geometry));
+           }
+           call.Reply(200, {{"type", "FeatureCollection"}, {"features", std::move(features)}});
+         }});
     router.Add({"GET", "/api/jurisdictions/{id}", "One jurisdiction as a GeoJSON Feature",
                 "jurisdictions", false, std::nullopt, nullptr, nullptr, "200 GeoJSON Feature",
                 [this](Call& call) {
                   auto index = engine.jurisdictions();
                   const Jurisdiction* j = index->Find(call.params.at("id"));
-                  if (j == nullptr) return call.Fail(NotFound("no jurisdiction " + call.params.at("id")));
+                  if (j == nullptr)
+                    return call.Fail(NotFound("no jurisdiction " + call.params.at("id")));
                   json feature = JurisdictionToGeoJson(*j, true);
                   json children = json::array();
                   for (const Jurisdiction& c : index->all()) {
@@ -427,101 +438,110 @@ struct Api::Impl {
                   feature["properties"]["children"] = std::move(children);
                   call.Reply(200, feature);
                 }});
-    router.Add({"POST", "/api/jurisdictions",
+    router.Add({"POST",
+                "/api/jurisdictions",
                 "Import jurisdictions from a GeoJSON FeatureCollection (properties id, "
                 "parent_id, name, level)",
-                "jurisdictions", false, Permission::kManageJurisdictions,
-                {{"type", "object"}, {"description", "GeoJSON FeatureCollection"}}, nullptr,
-                "200 {imported}", [this](Call& call) {
+                "jurisdictions",
+                false,
+                Permission::kManageJurisdictions,
+                {{"type", "object"}, {"description", "GeoJSON FeatureCollection"}},
+                nullptr,
+                "200 {imported}",
+                [this](Call& call) {
                   auto body = call.JsonBody();
                   if (!body) return call.Fail(body.error());
                   auto parsed = ParseJurisdictionGeoJson(*body);
                   if (!parsed) return call.Fail(parsed.error());
                   Submit(call, DefineJurisdictions{std::move(*parsed)},
-                         [](const Call& c, CommandOutcome o) { c.Reply(200, {{"imported", o.id}}); });
+                         [](const Call& c, CommandOutcome o) {
+                           c.Reply(200, {{"imported", o.id}});
+                         });
                 }});
   }
 
   // -------------------------------------------------------------------------------------------
   void AddUnitRoutes() {
-    router.Add({"POST", "/api/units", "Create a unit (警力)", "units", false,
-                Permission::kManageUnits,
-                ObjectSchema({{"callsign", StringSchema()},
-                              {"force", {{"enum", {"patrol", "station", "hq", "guard", "volunteer"}}}},
-                              {"mode", {{"enum", {"car", "motorcycle", "foot", "bicycle"}}}},
-                              {"station_id", StringSchema()},
-                              {"members", {{"type", "array"}, {"items", StringSchema()}}},
-                              {"status", {{"enum", {"available", "off_duty"}}}}},
-                             {"callsign", "force", "mode"}),
-                nullptr, "201 the unit", [this](Call& call) { CreateUnitRoute(call); }});
-    router.Add({"GET", "/api/units", "List units", "units", false, std::nullopt, nullptr,
-                json::array({QueryParam("station_id", "only this station's units"),
-                             QueryParam("status", "e.g. available"),
-                             QueryParam("force", "e.g. patrol")}),
-                "200 {units: [...]}", [this](Call& call) {
-                  std::string station = QueryString(call.request, "station_id");
-                  std::string status = QueryString(call.request, "status");
-                  std::string force = QueryString(call.request, "force");
-                  auto units = engine.Read([](const engine::ReadView& v) { return v.units; });
-                  json list = json::array();
-                  for (const auto& [id, unit] : units) {
-                    if (!station.empty() && unit->station_id != station) continue;
-                    if (!status.empty() && ToString(unit->status) != status) continue;
-                    if (!force.empty() && ToString(unit->force) != force) continue;
-                    list.push_back(UnitView(*unit));
-                  }
-                  call.Reply(200, {{"units", std::move(list)}});
-                }});
+    router.Add(
+        {"POST", "/api/units", "Create a unit (警力)", "units", false, Permission::kManageUnits,
+         ObjectSchema({{"callsign", StringSchema()},
+                       {"force", {{"enum", {"patrol", "station", "hq", "guard", "volunteer"}}}},
+                       {"mode", {{"enum", {"car", "motorcycle", "foot", "bicycle"}}}},
+                       {"station_id", StringSchema()},
+                       {"members", {{"type", "array"}, {"items", StringSchema()}}},
+                       {"status", {{"enum", {"available", "off_duty"}}}}},
+                      {"callsign", "force", "mode"}),
+         nullptr, "201 the unit", [this](Call& call) { CreateUnitRoute(call); }});
+    router.Add(
+        {"GET", "/api/units", "List units", "units", false, std::nullopt, nullptr,
+         json::array({QueryParam("station_id", "only this station's units"),
+                      QueryParam("status", "e.g. available"), QueryParam("force", "e.g. patrol")}),
+         "200 {units: [...]}", [this](Call& call) {
+           std::string station = QueryString(call.request, "station_id");
+           std::string status = QueryString(call.request, "status");
+           std::string force = QueryString(call.request, "force");
+           auto units = engine.Read([](const engine::ReadView& v) { return v.units; });
+           json list = json::array();
+           for (const auto& [id, unit] : units) {
+             if (!station.empty() && unit->station_id != station) continue;
+             if (!status.empty() && ToString(unit->status) != status) continue;
+             if (!force.empty() && ToString(unit->force) != force) continue;
+             list.push_back(UnitView(*unit));
+           }
+           call.Reply(200, {{"units", std::move(list)}});
+         }});
     router.Add({"GET", "/api/units/{id}", "One unit with its status and last position", "units",
                 false, std::nullopt, nullptr, nullptr, "200 the unit", [this](Call& call) {
                   auto id = call.IdParam("id");
                   if (!id) return call.Fail(id.error());
                   ReplyUnit(call, *id, 200);
                 }});
-    router.Add({"POST", "/api/units/{id}/status",
-                "Report a unit's status; en_route/on_scene/available with an active assignment "
-                "advance or clear it",
-                "units", false, Permission::kReportUnitStatus,
-                ObjectSchema({{"status", {{"enum", {"off_duty", "available", "en_route", "on_scene", "busy"}}}}},
-                             {"status"}),
-                nullptr, "200 the unit", [this](Call& call) {
-                  auto id = call.IdParam("id");
-                  if (!id) return call.Fail(id.error());
-                  auto body = call.JsonBody();
-                  if (!body) return call.Fail(body.error());
-                  auto text = RequiredString(*body, "status");
-                  if (!text) return call.Fail(text.error());
-                  auto status = ParseUnitStatus(*text);
-                  if (!status) {
-                    return call.Fail(InvalidInput("status", fmt::format("unknown status '{}'", *text)));
-                  }
-                  Submit(call, SetUnitStatus{*id, *status},
-                         [this, id = *id](const Call& c, CommandOutcome) { ReplyUnit(c, id, 200); });
-                }});
-    router.Add({"POST", "/api/units/{id}/position", "Report a unit's position (WGS84)", "units",
-                false, Permission::kReportUnitStatus,
-                ObjectSchema({{"lon", NumberSchema()}, {"lat", NumberSchema()},
-                              {"time", StringSchema()}},
-                             {"lon", "lat"}),
-                nullptr, "200 the unit", [this](Call& call) {
-                  auto id = call.IdParam("id");
-                  if (!id) return call.Fail(id.error());
-                  auto body = call.JsonBody();
-                  if (!body) return call.Fail(body.error());
-                  auto at = OptionalLonLat(*body);
-                  if (!at) return call.Fail(at.error());
-                  if (!*at) return call.Fail(InvalidInput("lon", "'lon' and 'lat' are required"));
-                  auto time_text = OptionalString(*body, "time", 64);
-                  if (!time_text) return call.Fail(time_text.error());
-                  TimePoint time = engine.clock().Now();
-                  if (*time_text) {
-                    auto parsed = ParseTime(**time_text);
-                    if (!parsed) return call.Fail(InvalidInput("time", "not an ISO 8601 time"));
-                    time = *parsed;
-                  }
-                  Submit(call, ReportPosition{*id, Position{**at, time}},
-                         [this, id = *id](const Call& c, CommandOutcome) { ReplyUnit(c, id, 200); });
-                }});
+    router.Add(
+        {"POST", "/api/units/{id}/status",
+         "Report a unit's status; en_route/on_scene/available with an active assignment "
+         "advance or clear it",
+         "units", false, Permission::kReportUnitStatus,
+         ObjectSchema(
+             {{"status", {{"enum", {"off_duty", "available", "en_route", "on_scene", "busy"}}}}},
+             {"status"}),
+         nullptr, "200 the unit", [this](Call& call) {
+           auto id = call.IdParam("id");
+           if (!id) return call.Fail(id.error());
+           auto body = call.JsonBody();
+           if (!body) return call.Fail(body.error());
+           auto text = RequiredString(*body, "status");
+           if (!text) return call.Fail(text.error());
+           auto status = ParseUnitStatus(*text);
+           if (!status) {
+             return call.Fail(InvalidInput("status", fmt::format("unknown status '{}'", *text)));
+           }
+           Submit(call, SetUnitStatus{*id, *status},
+                  [this, id = *id](const Call& c, CommandOutcome) { ReplyUnit(c, id, 200); });
+         }});
+    router.Add(
+        {"POST", "/api/units/{id}/position", "Report a unit's position (WGS84)", "units", false,
+         Permission::kReportUnitStatus,
+         ObjectSchema({{"lon", NumberSchema()}, {"lat", NumberSchema()}, {"time", StringSchema()}},
+                      {"lon", "lat"}),
+         nullptr, "200 the unit", [this](Call& call) {
+           auto id = call.IdParam("id");
+           if (!id) return call.Fail(id.error());
+           auto body = call.JsonBody();
+           if (!body) return call.Fail(body.error());
+           auto at = OptionalLonLat(*body);
+           if (!at) return call.Fail(at.error());
+           if (!*at) return call.Fail(InvalidInput("lon", "'lon' and 'lat' are required"));
+           auto time_text = OptionalString(*body, "time", 64);
+           if (!time_text) return call.Fail(time_text.error());
+           TimePoint time = engine.clock().Now();
+           if (*time_text) {
+             auto parsed = ParseTime(**time_text);
+             if (!parsed) return call.Fail(InvalidInput("time", "not an ISO 8601 time"));
+             time = *parsed;
+           }
+           Submit(call, ReportPosition{*id, Position{**at, time}},
+                  [this, id = *id](const Call& c, CommandOutcome) { ReplyUnit(c, id, 200); });
+         }});
   }
 
   void CreateUnitRoute(Call& call) {
@@ -541,7 +561,8 @@ struct Api::Impl {
     auto mode = RequiredString(*body, "mode");
     if (!mode) return call.Fail(mode.error());
     auto parsed_mode = ParseTravelMode(*mode);
-    if (!parsed_mode) return call.Fail(InvalidInput("mode", "one of car, motorcycle, foot, bicycle"));
+    if (!parsed_mode)
+      return call.Fail(InvalidInput("mode", "one of car, motorcycle, foot, bicycle"));
     cmd.mode = *parsed_mode;
     auto station = OptionalString(*body, "station_id", 64);
     if (!station) return call.Fail(station.error());
@@ -585,25 +606,26 @@ struct Api::Impl {
                              {"category", "priority"}),
                 nullptr, "201 the incident, status received",
                 [this](Call& call) { CreateIncidentRoute(call); }});
-    router.Add({"GET", "/api/incidents", "List incidents, newest first", "incidents", false,
-                Permission::kReadIncidents, nullptr,
-                json::array({QueryParam("status", "e.g. received"),
-                             QueryParam("station_id", "owning station"),
-                             QueryParam("category", "e.g. criminal"),
-                             QueryParam("priority", "1-4", IntegerSchema()),
-                             QueryParam("from", "received at or after (ISO 8601)"),
-                             QueryParam("to", "received before (ISO 8601)"),
-                             QueryParam("open", "true: only incidents not closed or cancelled"),
-                             QueryParam("limit", "page size, at most 500", IntegerSchema()),
-                             QueryParam("cursor", "next_cursor of the previous page", IntegerSchema())}),
-                "200 {incidents: [...], next_cursor}", [this](Call& call) { ListIncidents(call); }});
+    router.Add(
+        {"GET", "/api/incidents", "List incidents, newest first", "incidents", false,
+         Permission::kReadIncidents, nullptr,
+         json::array({QueryParam("status", "e.g. received"),
+                      QueryParam("station_id", "owning station"),
+                      QueryParam("category", "e.g. criminal"),
+                      QueryParam("priority", "1-4", IntegerSchema()),
+                      QueryParam("from", "received at or after (ISO 8601)"),
+                      QueryParam("to", "received before (ISO 8601)"),
+                      QueryParam("open", "true: only incidents not closed or cancelled"),
+                      QueryParam("limit", "page size, at most 500", IntegerSchema()),
+                      QueryParam("cursor", "next_cursor of the previous page", IntegerSchema())}),
+         "200 {incidents: [...], next_cursor}", [this](Call& call) { ListIncidents(call); }});
     router.Add({"GET", "/api/incidents/{id}",
                 "One incident with assignments, SLAs and the ordered timeline", "incidents", false,
                 Permission::kReadIncidents, nullptr, nullptr, "200 the incident",
                 [this](Call& call) { GetIncident(call); }});
-    router.Add({"GET", "/api/incidents/{id}/timeline", "The incident's timeline alone",
-                "incidents", false, Permission::kReadIncidents, nullptr, nullptr,
-                "200 {timeline: [...]}", [this](Call& call) {
+    router.Add({"GET", "/api/incidents/{id}/timeline", "The incident's timeline alone", "incidents",
+                false, Permission::kReadIncidents, nullptr, nullptr, "200 {timeline: [...]}",
+                [this](Call& call) {
                   auto id = call.IdParam("id");
                   if (!id) return call.Fail(id.error());
                   auto incident = engine.FindIncident(*id);
@@ -635,7 +657,8 @@ struct Api::Impl {
     cmd.category = *category;
     auto priority = RequiredInteger(*body, "priority");
     if (!priority) return call.Fail(priority.error());
-    if (*priority < 1 || *priority > 4) return call.Fail(InvalidInput("priority", "priority is 1 to 4"));
+    if (*priority < 1 || *priority > 4)
+      return call.Fail(InvalidInput("priority", "priority is 1 to 4"));
     cmd.priority = static_cast<int>(*priority);
     auto location = OptionalLonLat(*body);
     if (!location) return call.Fail(location.error());
@@ -645,20 +668,20 @@ struct Api::Impl {
       std::string* target;
       size_t max_bytes;
     };
-    for (const TextField& f : {TextField{"subtype", &cmd.subtype, 32},
-                               TextField{"channel", &cmd.channel, 32},
-                               TextField{"address", &cmd.address, 512},
-                               TextField{"caller_name", &cmd.caller_name, 128},
-                               TextField{"caller_phone", &cmd.caller_phone, 32},
-                               TextField{"narrative", &cmd.narrative, kNarrativeMaxBytes},
-                               TextField{"station_id", &cmd.station_id, 64}}) {
+    for (const TextField& f :
+         {TextField{"subtype", &cmd.subtype, 32}, TextField{"channel", &cmd.channel, 32},
+          TextField{"address", &cmd.address, 512}, TextField{"caller_name", &cmd.caller_name, 128},
+          TextField{"caller_phone", &cmd.caller_phone, 32},
+          TextField{"narrative", &cmd.narrative, kNarrativeMaxBytes},
+          TextField{"station_id", &cmd.station_id, 64}}) {
       auto value = OptionalString(*body, f.name, f.max_bytes);
       if (!value) return call.Fail(value.error());
       if (*value) *f.target = **value;
     }
     if (!cmd.caller_phone.empty() &&
         cmd.caller_phone.find_first_not_of("+0123456789- ") != std::string::npos) {
-      return call.Fail(InvalidInput("caller_phone", "a phone number has digits, '+', '-' or spaces"));
+      return call.Fail(
+          InvalidInput("caller_phone", "a phone number has digits, '+', '-' or spaces"));
     }
     Submit(call, std::move(cmd),
            [this](const Call& c, CommandOutcome o) { ReplyIncident(c, o.id, 201, true); });
@@ -743,10 +766,10 @@ struct Api::Impl {
     if (!action) return call.Fail(action.error());
     cmd.action = *action;
     if (!MayPerformIncidentAction(call.user->role, cmd.action)) {
-      return call.Fail(Error{ErrorCode::kForbidden,
-                             fmt::format("a {} may not {} an incident", ToString(call.user->role),
-                                         cmd.action),
-                             "action"});
+      return call.Fail(
+          Error{ErrorCode::kForbidden,
+                fmt::format("a {} may not {} an incident", ToString(call.user->role), cmd.action),
+                "action"});
     }
     auto unit = OptionalInteger(*body, "unit_id");
     if (!unit) return call.Fail(unit.error());
@@ -764,19 +787,19 @@ struct Api::Impl {
 
   // -------------------------------------------------------------------------------------------
   void AddMetaRoutes() {
-    router.Add({"GET", "/api/categories", "The incident category taxonomy with sub-types",
-                "meta", false, std::nullopt, nullptr, nullptr, "200 {categories, channels}",
-                [](Call& call) {
-                  json categories = json::array();
-                  for (const auto& c : IncidentCategories()) {
-                    json subtypes = json::array();
-                    for (const auto& s : c.subtypes) {
-                      subtypes.push_back({{"code", s.code}, {"label", s.label}});
-                    }
-                    categories.push_back({{"code", c.code}, {"label", c.label}, {"subtypes", subtypes}});
-                  }
-                  call.Reply(200, {{"categories", categories}, {"channels", IncidentChannels()}});
-                }});
+    router.Add(
+        {"GET", "/api/categories", "The incident category taxonomy with sub-types", "meta", false,
+         std::nullopt, nullptr, nullptr, "200 {categories, channels}", [](Call& call) {
+           json categories = json::array();
+           for (const auto& c : IncidentCategories()) {
+             json subtypes = json::array();
+             for (const auto& s : c.subtypes) {
+               subtypes.push_back({{"code", s.code}, {"label", s.label}});
+             }
+             categories.push_back({{"code", c.code}, {"label", c.label}, {"subtypes", subtypes}});
+           }
+           call.Reply(200, {{"categories", categories}, {"channels", IncidentChannels()}});
+         }});
     router.Add({"GET", "/api/workflows", "The declared case workflows: states, transitions, SLAs",
                 "meta", false, std::nullopt, nullptr, nullptr, "200 {workflows: [...]}",
                 [this](Call& call) {
@@ -785,16 +808,15 @@ struct Api::Impl {
     router.Add({"GET", "/api/openapi.json", "This document", "meta", false, std::nullopt, nullptr,
                 nullptr, "200 OpenAPI 3 document",
                 [this](Call& call) { call.Reply(200, router.OpenApi()); }});
-    router.Add({"GET", "/healthz", "Liveness and ledger position (no token needed)", "meta",
-                true, std::nullopt, nullptr, nullptr, "200 {status, durable_seq}; 503 when failed",
+    router.Add({"GET", "/healthz", "Liveness and ledger position (no token needed)", "meta", true,
+                std::nullopt, nullptr, nullptr, "200 {status, durable_seq}; 503 when failed",
                 [this](Call& call) {
                   engine::EngineStats s = engine.stats();
-                  call.Reply(s.is_failed ? 503 : 200,
-                             {{"status", s.is_failed ? "failed" : "ok"},
-                              {"durable_seq", s.durable_seq},
-                              {"commands", s.commands},
-                              {"batches", s.batches},
-                              {"events", s.events}});
+                  call.Reply(s.is_failed ? 503 : 200, {{"status", s.is_failed ? "failed" : "ok"},
+                                                       {"durable_seq", s.durable_seq},
+                                                       {"commands", s.commands},
+                                                       {"batches", s.batches},
+                                                       {"events", s.events}});
                 }});
   }
 };
@@ -802,8 +824,14 @@ struct Api::Impl {
 Api::Api(engine::Engine& engine, ApiOptions options)
     : impl_(std::make_unique<Impl>(engine, options)) {}
 Api::~Api() = default;
-HttpHandler& Api::http_handler() { return impl_->router; }
-WebSocketHandler& Api::live_handler() { return impl_->live; }
-const Router& Api::router() const { return impl_->router; }
+HttpHandler& Api::http_handler() {
+  return impl_->router;
+}
+WebSocketHandler& Api::live_handler() {
+  return impl_->live;
+}
+const Router& Api::router() const {
+  return impl_->router;
+}
 
 }  // namespace pingan::api

@@ -11,9 +11,9 @@ namespace pingan::api {
 
 struct ApiOptions {
   std::chrono::hours session_lifetime{12};
-  int max_failed_logins = 5;                       // per username, then a pause
+  int max_failed_logins = 5;  // per username, then a pause
   std::chrono::seconds failed_login_pause{60};
-  int worker_threads = 2;                          // password hashing and response encoding
+  int worker_threads = 2;  // password hashing and response encoding
 };
 
 // Owns the router and the live hub; both talk to `engine`, which must outlive the Api.

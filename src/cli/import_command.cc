@@ -1,7 +1,7 @@
 // pingan import jurisdictions: load station areas, community posts and grids from GeoJSON.
-#include <fmt/format.h>
-
 #include <iostream>
+
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
@@ -36,11 +36,13 @@ void ImportJurisdictions(JurisdictionImportOptions options) {
                      e.what()));
   }
   auto parsed = ParseJurisdictionGeoJson(doc, options.fields);
-  if (!parsed) Fail(fmt::format("{}: {}: {}", options.file, parsed.error().field, parsed.error().message));
+  if (!parsed)
+    Fail(fmt::format("{}: {}: {}", options.file, parsed.error().field, parsed.error().message));
   size_t count = parsed->size();
   auto platform = OpenPlatform(options.data_dir);
   if (!platform) Fail(platform.error().message);
-  auto result = (*platform)->engine->Execute(Command{"cli", DefineJurisdictions{std::move(*parsed)}});
+  auto result =
+      (*platform)->engine->Execute(Command{"cli", DefineJurisdictions{std::move(*parsed)}});
   if (!result) {
     Fail(fmt::format("{}: {}{}", options.file,
                      result.error().field.empty() ? "" : result.error().field + ": ",
@@ -66,16 +68,17 @@ void RegisterImportCommand(CLI::App& app) {
       "valid (parents exist and are one level up or more).");
   cmd->add_option("file", options->file, "GeoJSON file")->required()->check(CLI::ExistingFile);
   cmd->add_option("--data-dir", options->data_dir, "Data directory")->capture_default_str();
-  cmd->add_option("--id-field", options->fields.id, "Property holding the id")->capture_default_str();
+  cmd->add_option("--id-field", options->fields.id, "Property holding the id")
+      ->capture_default_str();
   cmd->add_option("--parent-field", options->fields.parent_id, "Property holding the parent id")
       ->capture_default_str();
-  cmd->add_option("--name-field", options->fields.name, "Property holding the name")->capture_default_str();
+  cmd->add_option("--name-field", options->fields.name, "Property holding the name")
+      ->capture_default_str();
   cmd->add_option("--level-field", options->fields.level, "Property holding the level")
       ->capture_default_str();
   cmd->add_option("--level", options->level,
                   "Level for features without one: bureau, station, post or grid");
-  cmd->add_option("--parent", options->fields.default_parent,
-                  "Parent id for features without one");
+  cmd->add_option("--parent", options->fields.default_parent, "Parent id for features without one");
   cmd->callback([options] { ImportJurisdictions(*options); });
 }
 

@@ -1,9 +1,9 @@
 // pingan: the district police operations platform. main only parses arguments and runs a
 // subcommand (src/cli/*_command.cc).
+#include <iostream>
+
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
-
-#include <iostream>
 
 #include "cli/commands.h"
 

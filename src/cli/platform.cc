@@ -1,16 +1,16 @@
 #include "cli/platform.h"
 
-#include <fcntl.h>
-#include <fmt/format.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <sstream>
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "core/incident_workflow.h"
 #include "ledger/sqlite/sqlite_event_log.h"
@@ -28,8 +28,8 @@ Result<std::unique_ptr<DataDirLock>> DataDirLock::Acquire(const std::string& dir
   std::unique_ptr<DataDirLock> lock(new DataDirLock());
   lock->fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (lock->fd_ < 0) {
-    return Error{ErrorCode::kUnavailable, fmt::format("cannot open {}: {}", path, std::strerror(errno)),
-                 "data-dir"};
+    return Error{ErrorCode::kUnavailable,
+                 fmt::format("cannot open {}: {}", path, std::strerror(errno)), "data-dir"};
   }
   if (::flock(lock->fd_, LOCK_EX | LOCK_NB) != 0) {
     char pid[32] = {};
@@ -53,7 +53,9 @@ DataDirLock::~DataDirLock() {
 
 Result<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{ErrorCode::kInvalidInput, fmt::format("cannot read {}: {}", path, std::strerror(errno)), "file"};
+  if (!in)
+    return Error{ErrorCode::kInvalidInput,
+                 fmt::format("cannot read {}: {}", path, std::strerror(errno)), "file"};
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();

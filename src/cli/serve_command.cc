@@ -1,11 +1,11 @@
 // pingan serve: the platform on one port, with the ledger in --data-dir.
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <csignal>
 #include <iostream>
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include "api/auth.h"
 #include "api/http_server.h"
@@ -46,7 +46,8 @@ Result<std::pair<std::string, std::uint16_t>> ParseListen(const std::string& tex
 // On a ledger without users, creates `admin` with a random password written to a file only the
 // owner can read, so a fresh install can be logged into and nothing is guessable.
 void BootstrapAdmin(Platform& platform) {
-  bool has_users = platform.engine->Read([](const engine::ReadView& v) { return !v.users.empty(); });
+  bool has_users =
+      platform.engine->Read([](const engine::ReadView& v) { return !v.users.empty(); });
   if (has_users) return;
   std::string password = api::NewToken().substr(0, 20);
   auto hash = api::HashPassword(password);
@@ -108,13 +109,17 @@ void Serve(const ServeOptions& options) {
 void RegisterServeCommand(CLI::App& app) {
   auto options = std::make_shared<ServeOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "serve", "Run the platform: HTTP API, live feed and console on one port.\n"
-               "The ledger (SQLite) lives in --data-dir; it is created on first start, with a user "
-               "'admin' whose password is written to DIR/initial-admin-password.");
-  cmd->add_option("--data-dir", options->data_dir, "Where the ledger is kept")->capture_default_str();
+      "serve",
+      "Run the platform: HTTP API, live feed and console on one port.\n"
+      "The ledger (SQLite) lives in --data-dir; it is created on first start, with a user "
+      "'admin' whose password is written to DIR/initial-admin-password.");
+  cmd->add_option("--data-dir", options->data_dir, "Where the ledger is kept")
+      ->capture_default_str();
   cmd->add_option("--listen", options->listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();
-  cmd->add_option("--threads", options->threads, "Network threads")->capture_default_str()->check(CLI::Range(1, 64));
+  cmd->add_option("--threads", options->threads, "Network threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
   cmd->add_option("--sla-config", options->sla_config,
                   "JSON file overriding SLA deadlines, e.g. {\"incident\": {\"dispatch\": "
                   "{\"by_priority_s\": [60, 180, 600, 1800]}}}")

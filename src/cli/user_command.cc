@@ -1,7 +1,7 @@
 // pingan user add: create a login. The password is read from standard input, never argv.
-#include <fmt/format.h>
-
 #include <iostream>
+
+#include <fmt/format.h>
 
 #include "api/auth.h"
 #include "cli/commands.h"
@@ -50,12 +50,12 @@ void RegisterUserCommand(CLI::App& app) {
   user->require_subcommand(1);
   auto options = std::make_shared<UserAddOptions>();
   CLI::App* add = user->add_subcommand(
-      "add", "Add a user. The password (8+ characters) is read from standard input:\n"
-             "  echo 'secret-pass' | pingan user add --username li --role dispatcher");
+      "add",
+      "Add a user. The password (8+ characters) is read from standard input:\n"
+      "  echo 'secret-pass' | pingan user add --username li --role dispatcher");
   add->add_option("--data-dir", options->data_dir, "Data directory")->capture_default_str();
   add->add_option("--username", options->username, "Login name")->required();
-  add->add_option("--role", options->role,
-                  "dispatcher, officer, station_chief, leader or admin")
+  add->add_option("--role", options->role, "dispatcher, officer, station_chief, leader or admin")
       ->required();
   add->add_option("--display-name", options->display_name, "Name shown in the console");
   add->add_option("--station", options->station_id, "Station id the user belongs to");

@@ -35,7 +35,11 @@ class FakeClock final : public Clock {
   std::atomic<long long> now_ms_;
 };
 
-inline long long ToMillis(TimePoint t) { return t.time_since_epoch().count(); }
-inline TimePoint FromMillis(long long ms) { return TimePoint(std::chrono::milliseconds(ms)); }
+inline long long ToMillis(TimePoint t) {
+  return t.time_since_epoch().count();
+}
+inline TimePoint FromMillis(long long ms) {
+  return TimePoint(std::chrono::milliseconds(ms));
+}
 
 }  // namespace pingan

@@ -23,15 +23,33 @@ std::optional<E> EnumFromName(std::string_view text) {
 
 }  // namespace
 
-std::string ToString(Force v) { return EnumName(v); }
-std::string ToString(TravelMode v) { return EnumName(v); }
-std::string ToString(UnitStatus v) { return EnumName(v); }
-std::string ToString(AssignmentStatus v) { return EnumName(v); }
-std::string ToString(Role v) { return EnumName(v); }
-std::optional<Force> ParseForce(std::string_view t) { return EnumFromName<Force>(t); }
-std::optional<TravelMode> ParseTravelMode(std::string_view t) { return EnumFromName<TravelMode>(t); }
-std::optional<UnitStatus> ParseUnitStatus(std::string_view t) { return EnumFromName<UnitStatus>(t); }
-std::optional<Role> ParseRole(std::string_view t) { return EnumFromName<Role>(t); }
+std::string ToString(Force v) {
+  return EnumName(v);
+}
+std::string ToString(TravelMode v) {
+  return EnumName(v);
+}
+std::string ToString(UnitStatus v) {
+  return EnumName(v);
+}
+std::string ToString(AssignmentStatus v) {
+  return EnumName(v);
+}
+std::string ToString(Role v) {
+  return EnumName(v);
+}
+std::optional<Force> ParseForce(std::string_view t) {
+  return EnumFromName<Force>(t);
+}
+std::optional<TravelMode> ParseTravelMode(std::string_view t) {
+  return EnumFromName<TravelMode>(t);
+}
+std::optional<UnitStatus> ParseUnitStatus(std::string_view t) {
+  return EnumFromName<UnitStatus>(t);
+}
+std::optional<Role> ParseRole(std::string_view t) {
+  return EnumFromName<Role>(t);
+}
 
 const Assignment* Incident::FindActiveAssignment(UnitId unit) const {
   for (const Assignment& a : assignments) {

@@ -46,9 +46,9 @@ bool IsValid(LonLat p) {
 double DistanceM(LonLat a, LonLat b) {
   double dlat = (b.lat - a.lat) * kDegToRad;
   double dlon = (b.lon - a.lon) * kDegToRad;
-  double h = std::sin(dlat / 2) * std::sin(dlat / 2) +
-             std::cos(a.lat * kDegToRad) * std::cos(b.lat * kDegToRad) * std::sin(dlon / 2) *
-                 std::sin(dlon / 2);
+  double h = std::sin(dlat / 2) * std::sin(dlat / 2) + std::cos(a.lat * kDegToRad) *
+                                                           std::cos(b.lat * kDegToRad) *
+                                                           std::sin(dlon / 2) * std::sin(dlon / 2);
   return 2 * kEarthRadiusM * std::asin(std::min(1.0, std::sqrt(h)));
 }
 

@@ -31,8 +31,10 @@ WorkflowDefinition IncidentWorkflow() {
               {"cancel", {"received", "dispatched"}, "cancelled", {"disposition"}},
               {"reopen", {"closed", "cancelled"}, "received", {"note"}},
               {"transfer", open, "", {"station_id"}},
-              {"note", {"received", "dispatched", "on_scene", "handling", "closed", "cancelled"},
-               "", {"note"}},
+              {"note",
+               {"received", "dispatched", "on_scene", "handling", "closed", "cancelled"},
+               "",
+               {"note"}},
           },
       .slas =
           {
@@ -92,7 +94,10 @@ const std::vector<IncidentCategory>& IncidentCategories() {
         {"other", "其他纠纷"}}},
       {"tip_off",
        "举报",
-       {{"drugs", "涉毒"}, {"gambling", "涉赌"}, {"vice", "涉黄"}, {"fraud", "涉诈"},
+       {{"drugs", "涉毒"},
+        {"gambling", "涉赌"},
+        {"vice", "涉黄"},
+        {"fraud", "涉诈"},
         {"other", "其他举报"}}},
       {"other", "其他", {{"other", "其他"}}},
   };

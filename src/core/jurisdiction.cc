@@ -1,11 +1,11 @@
 #include "core/jurisdiction.h"
 
-#include <fmt/format.h>
+#include <unordered_map>
 
 #include <boost/geometry.hpp>
 #include <boost/geometry/index/rtree.hpp>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <unordered_map>
 
 namespace pingan {
 
@@ -65,14 +65,14 @@ Result<std::shared_ptr<const JurisdictionIndex>> JurisdictionIndex::Build(
     std::string where = fmt::format("jurisdictions[{}].parent_id", i);
     auto parent = by_id.find(j.parent_id);
     if (parent == by_id.end()) {
-      return InvalidInput(where, fmt::format("'{}' names parent '{}', which does not exist",
-                                             j.id, j.parent_id));
+      return InvalidInput(
+          where, fmt::format("'{}' names parent '{}', which does not exist", j.id, j.parent_id));
     }
     // A parent is strictly shallower, so the tree cannot contain a cycle.
     if (index->all_[parent->second].level >= j.level) {
-      return InvalidInput(where, fmt::format("'{}' ({}) cannot sit under '{}' ({})", j.id,
-                                             ToString(j.level), j.parent_id,
-                                             ToString(index->all_[parent->second].level)));
+      return InvalidInput(
+          where, fmt::format("'{}' ({}) cannot sit under '{}' ({})", j.id, ToString(j.level),
+                             j.parent_id, ToString(index->all_[parent->second].level)));
     }
   }
   std::vector<RtreeValue> boxes;
@@ -184,7 +184,8 @@ Result<std::vector<Jurisdiction>> ParseJurisdictionGeoJson(const nlohmann::json&
     const auto& props = f.contains("properties") ? f["properties"] : nlohmann::json();
     Jurisdiction j;
     j.id = PropertyText(props, fields.id);
-    if (j.id.empty() && f.contains("id")) j.id = f["id"].is_string() ? f["id"].get<std::string>() : f["id"].dump();
+    if (j.id.empty() && f.contains("id"))
+      j.id = f["id"].is_string() ? f["id"].get<std::string>() : f["id"].dump();
     if (j.id.empty()) {
       return InvalidInput(where + ".properties." + fields.id, "feature without an id");
     }
@@ -196,9 +197,9 @@ Result<std::vector<Jurisdiction>> ParseJurisdictionGeoJson(const nlohmann::json&
     if (!level_text.empty()) {
       auto level = ParseJurisdictionLevel(level_text);
       if (!level) {
-        return InvalidInput(where + ".properties." + fields.level,
-                            fmt::format("unknown level '{}' (bureau, station, post, grid)",
-                                        level_text));
+        return InvalidInput(
+            where + ".properties." + fields.level,
+            fmt::format("unknown level '{}' (bureau, station, post, grid)", level_text));
       }
       j.level = *level;
     } else if (fields.default_level) {

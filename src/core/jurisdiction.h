@@ -2,13 +2,13 @@
 // grid (网格), each with an area. Every incident, place and officer belongs to it.
 #pragma once
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "core/geo.h"
 #include "core/result.h"

@@ -11,16 +11,16 @@
 namespace pingan {
 
 enum class ErrorCode {
-  kInvalidInput,     // the request is malformed or a field is wrong (HTTP 400)
-  kUnauthenticated,  // no or bad credentials (401)
-  kForbidden,        // the caller's role may not do this (403)
-  kNotFound,         // the addressed thing does not exist (404)
-  kMethodNotAllowed, // the path exists, the HTTP method does not (405)
-  kConflict,         // not allowed in the current state (409)
-  kTooLarge,         // body or upload over the limit (413)
-  kRateLimited,      // too many requests or failed logins; try later (429)
-  kUnavailable,      // the service cannot take writes now, e.g. after a failed fsync (503)
-  kInternal,         // a bug or an unexpected library failure (500)
+  kInvalidInput,      // the request is malformed or a field is wrong (HTTP 400)
+  kUnauthenticated,   // no or bad credentials (401)
+  kForbidden,         // the caller's role may not do this (403)
+  kNotFound,          // the addressed thing does not exist (404)
+  kMethodNotAllowed,  // the path exists, the HTTP method does not (405)
+  kConflict,          // not allowed in the current state (409)
+  kTooLarge,          // body or upload over the limit (413)
+  kRateLimited,       // too many requests or failed logins; try later (429)
+  kUnavailable,       // the service cannot take writes now, e.g. after a failed fsync (503)
+  kInternal,          // a bug or an unexpected library failure (500)
 };
 
 struct Error {
@@ -42,8 +42,8 @@ inline Error NotFound(std::string message, std::string field = {}) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}           // NOLINT(google-explicit-constructor)
-  Result(Error error) : v_(std::move(error)) {}       // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool has_value() const { return v_.index() == 0; }
   explicit operator bool() const { return has_value(); }
@@ -78,7 +78,8 @@ template <>
 class [[nodiscard]] Result<void> {
  public:
   Result() = default;
-  Result(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT(google-explicit-constructor)
+  Result(Error error)
+      : error_(std::move(error)), ok_(false) {}  // NOLINT(google-explicit-constructor)
   bool has_value() const { return ok_; }
   explicit operator bool() const { return ok_; }
   const Error& error() const {

@@ -1,9 +1,9 @@
 #include "core/time_format.h"
 
-#include <fmt/format.h>
-
 #include <cctype>
 #include <charconv>
+
+#include <fmt/format.h>
 
 namespace pingan {
 

@@ -1,8 +1,8 @@
 #include "core/workflow.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
+
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 namespace pingan {
@@ -97,8 +97,8 @@ std::vector<DueEscalation> DueEscalations(const WorkflowDefinition& def,
     const SlaTimer& timer = timers[i];
     const SlaRule& rule = def.slas[i];
     if (timer.met_at || timer.is_void) continue;
-    for (int level = timer.escalation_level + 1;
-         level <= static_cast<int>(rule.escalation.size()); ++level) {
+    for (int level = timer.escalation_level + 1; level <= static_cast<int>(rule.escalation.size());
+         ++level) {
       TimePoint at = StepDueAt(rule, timer, level);
       if (at > now) break;
       due.push_back(DueEscalation{i, level, rule.escalation[level - 1].notify, at});
@@ -157,8 +157,8 @@ Status ApplySlaOverrides(WorkflowDefinition& def, const nlohmann::json& override
       if (!list.is_array()) return InvalidInput(where + ".escalation", "expected an array");
       std::vector<EscalationStep> steps;
       for (const auto& step : list) {
-        if (!step.is_object() || !step.contains("after_s") || !step["after_s"].is_number_integer() ||
-            step["after_s"].get<long long>() < 0 ||
+        if (!step.is_object() || !step.contains("after_s") ||
+            !step["after_s"].is_number_integer() || step["after_s"].get<long long>() < 0 ||
             !step.contains("notify") || !step["notify"].is_string()) {
           return InvalidInput(where + ".escalation",
                               "each step is {\"after_s\": seconds >= 0, \"notify\": text}");
@@ -178,7 +178,8 @@ Status ApplySlaOverrides(WorkflowDefinition& def, const nlohmann::json& override
 
 nlohmann::json WorkflowToJson(const WorkflowDefinition& def) {
   nlohmann::json states = nlohmann::json::array();
-  for (const auto& s : def.states) states.push_back({{"name", s.name}, {"terminal", s.is_terminal}});
+  for (const auto& s : def.states)
+    states.push_back({{"name", s.name}, {"terminal", s.is_terminal}});
   nlohmann::json transitions = nlohmann::json::array();
   for (const auto& t : def.transitions) {
     transitions.push_back({{"action", t.action},
@@ -191,12 +192,18 @@ nlohmann::json WorkflowToJson(const WorkflowDefinition& def) {
     nlohmann::json deadlines = nlohmann::json::array();
     for (auto d : r.by_priority) deadlines.push_back(d.count());
     nlohmann::json steps = nlohmann::json::array();
-    for (const auto& e : r.escalation) steps.push_back({{"after_s", e.after.count()}, {"notify", e.notify}});
-    slas.push_back({{"name", r.name}, {"met_in", r.met_in}, {"by_priority_s", deadlines},
+    for (const auto& e : r.escalation)
+      steps.push_back({{"after_s", e.after.count()}, {"notify", e.notify}});
+    slas.push_back({{"name", r.name},
+                    {"met_in", r.met_in},
+                    {"by_priority_s", deadlines},
                     {"escalation", steps}});
   }
-  return {{"kind", def.kind}, {"initial", def.initial}, {"states", states},
-          {"transitions", transitions}, {"slas", slas}};
+  return {{"kind", def.kind},
+          {"initial", def.initial},
+          {"states", states},
+          {"transitions", transitions},
+          {"slas", slas}};
 }
 
 }  // namespace pingan

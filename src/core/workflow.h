@@ -4,14 +4,14 @@
 // escalation — and these functions interpret it. Pure: no clock, no I/O.
 #pragma once
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "core/clock.h"
 #include "core/result.h"
@@ -41,10 +41,11 @@ struct EscalationStep {
 // A service-level deadline measured from when the case opens. It is met when the case first
 // enters one of `met_in`, void when it ends in a terminal state without meeting it.
 struct SlaRule {
-  std::string name;                                // "dispatch"
-  std::vector<std::string> met_in;                 // {"dispatched", "on_scene", ...}
-  std::vector<std::chrono::seconds> by_priority;   // [0] for priority 1; the last entry covers the rest
-  std::vector<EscalationStep> escalation;          // level k fires at deadline + escalation[k-1].after
+  std::string name;                 // "dispatch"
+  std::vector<std::string> met_in;  // {"dispatched", "on_scene", ...}
+  std::vector<std::chrono::seconds>
+      by_priority;                         // [0] for priority 1; the last entry covers the rest
+  std::vector<EscalationStep> escalation;  // level k fires at deadline + escalation[k-1].after
 };
 
 struct WorkflowDefinition {

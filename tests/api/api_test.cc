@@ -1,8 +1,7 @@
 // The HTTP API, exercised over real sockets against a real `pingan serve` process.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
-
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
 
 #include "support/http_client.h"
 #include "support/server_process.h"
@@ -21,8 +20,11 @@ class ApiTest : public testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir();
-    for (auto [user, role] : {std::pair{"li", "dispatcher"}, {"zhao", "officer"},
-                              {"chen", "station_chief"}, {"wang", "leader"}, {"sun", "leader"},
+    for (auto [user, role] : {std::pair{"li", "dispatcher"},
+                              {"zhao", "officer"},
+                              {"chen", "station_chief"},
+                              {"wang", "leader"},
+                              {"sun", "leader"},
                               {"root", "admin"}}) {
       ASSERT_TRUE(AddUser(dir_->path(), user, role, kPassword)) << user;
     }
@@ -31,13 +33,24 @@ class ApiTest : public testing::Test {
         {"features",
          {{{"type", "Feature"},
            {"properties", {{"id", "LS"}, {"name", "莱山分局"}, {"level", "bureau"}}},
-           {"geometry", {{"type", "Polygon"}, {"coordinates", {{{121.3, 37.4}, {121.5, 37.4}, {121.5, 37.6}, {121.3, 37.6}, {121.3, 37.4}}}}}}},
+           {"geometry",
+            {{"type", "Polygon"},
+             {"coordinates",
+              {{{121.3, 37.4}, {121.5, 37.4}, {121.5, 37.6}, {121.3, 37.6}, {121.3, 37.4}}}}}}},
           {{"type", "Feature"},
-           {"properties", {{"id", "LS-01"}, {"name", "初家派出所"}, {"level", "station"}, {"parent_id", "LS"}}},
-           {"geometry", {{"type", "Polygon"}, {"coordinates", {{{121.3, 37.4}, {121.4, 37.4}, {121.4, 37.6}, {121.3, 37.6}, {121.3, 37.4}}}}}}},
+           {"properties",
+            {{"id", "LS-01"}, {"name", "初家派出所"}, {"level", "station"}, {"parent_id", "LS"}}},
+           {"geometry",
+            {{"type", "Polygon"},
+             {"coordinates",
+              {{{121.3, 37.4}, {121.4, 37.4}, {121.4, 37.6}, {121.3, 37.6}, {121.3, 37.4}}}}}}},
           {{"type", "Feature"},
-           {"properties", {{"id", "LS-02"}, {"name", "黄海路派出所"}, {"level", "station"}, {"parent_id", "LS"}}},
-           {"geometry", {{"type", "Polygon"}, {"coordinates", {{{121.4, 37.4}, {121.5, 37.4}, {121.5, 37.6}, {121.4, 37.6}, {121.4, 37.4}}}}}}}}}};
+           {"properties",
+            {{"id", "LS-02"}, {"name", "黄海路派出所"}, {"level", "station"}, {"parent_id", "LS"}}},
+           {"geometry",
+            {{"type", "Polygon"},
+             {"coordinates",
+              {{{121.4, 37.4}, {121.5, 37.4}, {121.5, 37.6}, {121.4, 37.6}, {121.4, 37.4}}}}}}}}}};
     std::string file = dir_->File("districts.geojson");
     FILE* f = std::fopen(file.c_str(), "w");
     std::fputs(districts.dump().c_str(), f);
@@ -74,8 +87,9 @@ class ApiTest : public testing::Test {
   }
   static std::int64_t NewUnit(const std::string& callsign) {
     auto admin = As("root");
-    HttpResult r = admin->Post("/api/units", {{"callsign", callsign}, {"force", "patrol"},
-                                              {"mode", "car"}, {"station_id", "LS-01"}});
+    HttpResult r = admin->Post(
+        "/api/units",
+        {{"callsign", callsign}, {"force", "patrol"}, {"mode", "car"}, {"station_id", "LS-01"}});
     EXPECT_EQ(r.status, 201) << r.body;
     return r.Json().value("id", 0);
   }
@@ -116,13 +130,16 @@ TEST_F(ApiTest, EveryApiRouteButLoginNeedsAToken) {
   }
   EXPECT_GE(checked, 12);
   EXPECT_EQ(anonymous.Get("/api/incidents").headers["www-authenticate"], "Bearer");
-  EXPECT_EQ(anonymous.Request("GET", "/api/incidents", "", "Authorization: Bearer nonsense\r\n").status, 401);
+  EXPECT_EQ(
+      anonymous.Request("GET", "/api/incidents", "", "Authorization: Bearer nonsense\r\n").status,
+      401);
 }
 
 TEST_F(ApiTest, LoginRefusesWrongPasswordsAndThenPauses) {
   HttpClient client("127.0.0.1", server_->port());
   for (int k = 0; k < 5; ++k) {
-    HttpResult r = client.Post("/api/session", {{"username", "sun"}, {"password", "guess" + std::to_string(k)}});
+    HttpResult r = client.Post("/api/session",
+                               {{"username", "sun"}, {"password", "guess" + std::to_string(k)}});
     EXPECT_EQ(r.status, 401);
     EXPECT_EQ(r.Json()["message"], "wrong username or password");
   }
@@ -185,9 +202,9 @@ TEST_F(ApiTest, TheWholeLifecycleOverHttp) {
   json full = li->Get("/api/incidents/" + std::to_string(id)).Json();
   std::vector<std::string> types;
   for (const auto& e : full["timeline"]) types.push_back(e["type"]);
-  EXPECT_EQ(types, (std::vector<std::string>{"incident.received", "incident.dispatch",
-                                             "incident.arrive", "incident.handle",
-                                             "incident.close"}));
+  EXPECT_EQ(types,
+            (std::vector<std::string>{"incident.received", "incident.dispatch", "incident.arrive",
+                                      "incident.handle", "incident.close"}));
   EXPECT_EQ(full["timeline"][2]["actor"], "zhao");
   EXPECT_EQ(full["sla"][0]["met_at"].is_string(), true);
 }
@@ -197,12 +214,16 @@ TEST_F(ApiTest, MalformedInputGetsA400NamingTheField) {
   HttpResult r = li->Request("POST", "/api/incidents", "{not json");
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.Json()["field"], "body");
-  r = li->Post("/api/incidents", {{"category", "criminal"}, {"priority", "high"}, {"address", "x"}});
+  r = li->Post("/api/incidents",
+               {{"category", "criminal"}, {"priority", "high"}, {"address", "x"}});
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.Json()["field"], "priority");
-  r = li->Post("/api/incidents", {{"category", "criminal"}, {"priority", 1}, {"lon", 500}, {"lat", 37}});
+  r = li->Post("/api/incidents",
+               {{"category", "criminal"}, {"priority", 1}, {"lon", 500}, {"lat", 37}});
   EXPECT_EQ(r.Json()["field"], "lon");
-  r = li->Post("/api/incidents", {{"category", "criminal"}, {"priority", 1}, {"address", "x"}, {"caller_phone", "call me"}});
+  r = li->Post(
+      "/api/incidents",
+      {{"category", "criminal"}, {"priority", 1}, {"address", "x"}, {"caller_phone", "call me"}});
   EXPECT_EQ(r.Json()["field"], "caller_phone");
   r = li->Post("/api/incidents/abc/actions", {{"action", "note"}, {"note", "x"}});
   EXPECT_EQ(r.status, 400);
@@ -230,7 +251,9 @@ TEST_F(ApiTest, OversizedBodiesAreRefusedAndTheServerCarriesOn) {
   EXPECT_EQ(r.Json()["error"], "too_large");
   auto again = As("li");
   EXPECT_EQ(again->Get("/api/incidents?limit=1").status, 200);
-  r = again->Post("/api/incidents", {{"category", "criminal"}, {"priority", 1}, {"address", "x"},
+  r = again->Post("/api/incidents", {{"category", "criminal"},
+                                     {"priority", 1},
+                                     {"address", "x"},
                                      {"narrative", std::string(10000, 'y')}});
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.Json()["field"], "narrative");
@@ -252,7 +275,8 @@ TEST_F(ApiTest, PersonalDataIsMaskedForRolesThatDoNotNeedItAndReadsAreAudited) {
 
   // The unmasked read is on the audit trail, durably, before the data was sent.
   sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2(dir_->File("ledger.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_open_v2(dir_->File("ledger.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+            SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
   sqlite3_prepare_v2(db,
                      "SELECT actor, data FROM events WHERE type = 'audit.personal_data_read' "
@@ -299,7 +323,9 @@ TEST_F(ApiTest, UnitsReportPositionsAndRolesAreEnforced) {
   json got = zhao->Get("/api/units/" + std::to_string(unit)).Json();
   EXPECT_DOUBLE_EQ(got["position"]["lon"].get<double>(), 121.41);
   EXPECT_EQ(got["position"]["time"], "2026-11-23T10:00:00.000Z");
-  EXPECT_EQ(zhao->Post("/api/units", {{"callsign", "x"}, {"force", "patrol"}, {"mode", "car"}}).status, 403);
+  EXPECT_EQ(
+      zhao->Post("/api/units", {{"callsign", "x"}, {"force", "patrol"}, {"mode", "car"}}).status,
+      403);
   auto admin = As("root");
   r = admin->Post("/api/units", {{"callsign", "鲁F-巡02"}, {"force", "patrol"}, {"mode", "car"}});
   EXPECT_EQ(r.status, 409);
@@ -320,7 +346,10 @@ TEST_F(ApiTest, JurisdictionsAreServedAndLocated) {
   json bureau = li->Get("/api/jurisdictions/LS").Json();
   EXPECT_EQ(bureau["properties"]["children"], json::array({"LS-01", "LS-02"}));
   EXPECT_EQ(li->Get("/api/jurisdictions/locate?lon=abc&lat=1").Json()["field"], "lon");
-  EXPECT_EQ(li->Post("/api/jurisdictions", {{"type", "FeatureCollection"}, {"features", json::array()}}).status, 403);
+  EXPECT_EQ(
+      li->Post("/api/jurisdictions", {{"type", "FeatureCollection"}, {"features", json::array()}})
+          .status,
+      403);
 }
 
 TEST_F(ApiTest, TheLiveFeedPushesCommittedChangesWithoutPersonalData) {
@@ -355,8 +384,9 @@ TEST_F(ApiTest, DescribesItselfAndTheDomain) {
   auto li = As("li");
   json doc = li->Get("/api/openapi.json").Json();
   EXPECT_EQ(doc["openapi"], "3.0.3");
-  for (const char* path : {"/api/session", "/api/units", "/api/units/{id}", "/api/units/{id}/status",
-                           "/api/incidents", "/api/incidents/{id}", "/api/incidents/{id}/actions"}) {
+  for (const char* path :
+       {"/api/session", "/api/units", "/api/units/{id}", "/api/units/{id}/status", "/api/incidents",
+        "/api/incidents/{id}", "/api/incidents/{id}/actions"}) {
     EXPECT_TRUE(doc["paths"].contains(path)) << path;
   }
   json categories = li->Get("/api/categories").Json();

@@ -1,10 +1,10 @@
 // The pingan command line, run as a user would run it.
-#include <gtest/gtest.h>
-#include <sys/stat.h>
-
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/stat.h>
 
 #include "support/http_client.h"
 #include "support/server_process.h"
@@ -31,28 +31,30 @@ TEST(Cli, HelpNamesEverySubcommand) {
 
 TEST(Cli, UserAddChecksItsInput) {
   TempDir dir;
-  CommandResult weak = RunPingan({"user", "add", "--data-dir", dir.path(), "--username", "li",
-                                  "--role", "dispatcher"},
-                                 "short\n");
+  CommandResult weak = RunPingan(
+      {"user", "add", "--data-dir", dir.path(), "--username", "li", "--role", "dispatcher"},
+      "short\n");
   EXPECT_EQ(weak.exit_code, 1);
   EXPECT_NE(weak.out.find("at least 8 characters"), std::string::npos) << weak.out;
-  CommandResult role = RunPingan({"user", "add", "--data-dir", dir.path(), "--username", "li",
-                                  "--role", "sheriff"},
-                                 "long-enough-1\n");
+  CommandResult role =
+      RunPingan({"user", "add", "--data-dir", dir.path(), "--username", "li", "--role", "sheriff"},
+                "long-enough-1\n");
   EXPECT_EQ(role.exit_code, 1);
   EXPECT_NE(role.out.find("--role sheriff"), std::string::npos) << role.out;
   EXPECT_TRUE(AddUser(dir.path(), "li", "dispatcher", "long-enough-1"));
-  CommandResult again = RunPingan({"user", "add", "--data-dir", dir.path(), "--username", "li",
-                                   "--role", "officer"},
-                                  "long-enough-2\n");
+  CommandResult again =
+      RunPingan({"user", "add", "--data-dir", dir.path(), "--username", "li", "--role", "officer"},
+                "long-enough-2\n");
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_NE(again.out.find("user 'li' exists"), std::string::npos) << again.out;
 }
 
 TEST(Cli, ImportReportsWhereAFileIsWrong) {
   TempDir dir;
-  WriteFile(dir.File("bad.json"), "{\n  \"type\": \"FeatureCollection\",\n  \"features\": [,]\n}\n");
-  CommandResult r = RunPingan({"import", "jurisdictions", dir.File("bad.json"), "--data-dir", dir.path()});
+  WriteFile(dir.File("bad.json"),
+            "{\n  \"type\": \"FeatureCollection\",\n  \"features\": [,]\n}\n");
+  CommandResult r =
+      RunPingan({"import", "jurisdictions", dir.File("bad.json"), "--data-dir", dir.path()});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find(dir.File("bad.json") + ":3:"), std::string::npos) << r.out;
 
@@ -66,9 +68,10 @@ TEST(Cli, ImportReportsWhereAFileIsWrong) {
 
 TEST(Cli, ImportsRealDistrictsWithPropertyMapping) {
   TempDir dir;
-  CommandResult r = RunPingan({"import", "jurisdictions",
-                               std::string(PINGAN_SHARED_DATA) + "/boundaries/portland_police_districts_2016.geojson",
-                               "--data-dir", dir.path(), "--id-field", "DISTRICT", "--level", "station"});
+  CommandResult r = RunPingan(
+      {"import", "jurisdictions",
+       std::string(PINGAN_SHARED_DATA) + "/boundaries/portland_police_districts_2016.geojson",
+       "--data-dir", dir.path(), "--id-field", "DISTRICT", "--level", "station"});
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("imported 60 jurisdictions"), std::string::npos);
 }
@@ -93,9 +96,9 @@ TEST(Cli, OneDataDirHasOneWriter) {
   TempDir dir;
   ServerProcess server(dir.path());
   ASSERT_NE(server.port(), 0) << server.output();
-  CommandResult r = RunPingan({"user", "add", "--data-dir", dir.path(), "--username", "li",
-                               "--role", "dispatcher"},
-                              "long-enough-1\n");
+  CommandResult r = RunPingan(
+      {"user", "add", "--data-dir", dir.path(), "--username", "li", "--role", "dispatcher"},
+      "long-enough-1\n");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("in use by another pingan process"), std::string::npos) << r.out;
   ServerProcess second(dir.path());
@@ -113,7 +116,8 @@ TEST(Cli, SlaDeadlinesAreConfigurableAndEscalateLive) {
   ASSERT_NE(server.port(), 0) << server.output();
   HttpClient client("127.0.0.1", server.port());
   ASSERT_EQ(client.Login("li", "long-enough-1").status, 201);
-  HttpResult created = client.Post("/api/incidents", {{"category", "fire"}, {"priority", 1}, {"address", "港城东大街"}});
+  HttpResult created = client.Post(
+      "/api/incidents", {{"category", "fire"}, {"priority", 1}, {"address", "港城东大街"}});
   ASSERT_EQ(created.status, 201);
   std::string path = "/api/incidents/" + created.Json()["id"].dump();
   EXPECT_EQ(created.Json()["sla"][0]["escalation_level"], 0);

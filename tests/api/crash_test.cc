@@ -1,15 +1,15 @@
 // Durability: kill the server with SIGKILL while clients write as fast as they can, restart it,
 // and check that everything acknowledged is there, whole, and nothing half-written appeared.
-#include <gtest/gtest.h>
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <atomic>
 #include <map>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sqlite3.h>
 
 #include "support/http_client.h"
 #include "support/server_process.h"
@@ -51,8 +51,9 @@ TEST(Crash, SigkillLosesNothingAcknowledgedAndLeavesNothingHalfWritten) {
       HttpClient admin("127.0.0.1", server.port());
       ASSERT_EQ(admin.Login("root", kPassword).status, 201);
       for (int c = 0; c < kClients; ++c) {
-        HttpResult r = admin.Post("/api/units", {{"callsign", "U" + std::to_string(c)},
-                                                 {"force", "patrol"}, {"mode", "car"}});
+        HttpResult r = admin.Post(
+            "/api/units",
+            {{"callsign", "U" + std::to_string(c)}, {"force", "patrol"}, {"mode", "car"}});
         ASSERT_EQ(r.status, 201);
         units.push_back(r.Json()["id"]);
       }
@@ -63,7 +64,8 @@ TEST(Crash, SigkillLosesNothingAcknowledgedAndLeavesNothingHalfWritten) {
         HttpClient client("127.0.0.1", server.port());
         if (client.Login("li", kPassword).status != 201) return;
         while (started.fetch_add(1) < kTotalIncidents) {
-          std::string narrative = "client " + std::to_string(c) + " call " + std::to_string(started.load());
+          std::string narrative =
+              "client " + std::to_string(c) + " call " + std::to_string(started.load());
           HttpResult r = client.Post("/api/incidents", {{"category", "public_order"},
                                                         {"priority", 2},
                                                         {"address", "测试路 1 号"},
@@ -80,9 +82,10 @@ TEST(Crash, SigkillLosesNothingAcknowledgedAndLeavesNothingHalfWritten) {
           // events must land together or not at all.
           if (id % 2 == 0) {
             std::string actions = "/api/incidents/" + std::to_string(id) + "/actions";
-            for (json body : {json{{"action", "dispatch"}, {"unit_id", units[static_cast<size_t>(c)]}},
-                              json{{"action", "arrive"}, {"unit_id", units[static_cast<size_t>(c)]}},
-                              json{{"action", "close"}, {"disposition", "处理完毕"}}}) {
+            for (json body :
+                 {json{{"action", "dispatch"}, {"unit_id", units[static_cast<size_t>(c)]}},
+                  json{{"action", "arrive"}, {"unit_id", units[static_cast<size_t>(c)]}},
+                  json{{"action", "close"}, {"disposition", "处理完毕"}}}) {
               if (client.Post(actions, body).status != 200) return;
               std::lock_guard lock(mu);
               acked[id].actions.push_back(body["action"]);
@@ -91,7 +94,8 @@ TEST(Crash, SigkillLosesNothingAcknowledgedAndLeavesNothingHalfWritten) {
         }
       });
     }
-    while (acked_incidents.load() < kill_after) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    while (acked_incidents.load() < kill_after)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
     server.Kill();
     for (auto& t : clients) t.join();
   }
@@ -171,7 +175,8 @@ TEST(Crash, SigkillLosesNothingAcknowledgedAndLeavesNothingHalfWritten) {
   // And it carries on.
   HttpClient writer("127.0.0.1", restarted.port());
   ASSERT_EQ(writer.Login("li", kPassword).status, 201);
-  HttpResult after = writer.Post("/api/incidents", {{"category", "help"}, {"priority", 3}, {"address", "x"}});
+  HttpResult after =
+      writer.Post("/api/incidents", {{"category", "help"}, {"priority", 3}, {"address", "x"}});
   EXPECT_EQ(after.status, 201);
   EXPECT_GT(after.Json()["id"].get<std::int64_t>(), present.rbegin()->first);
   std::printf("killed after %d acknowledged incidents; %zu present after restart\n", kill_after,

@@ -32,7 +32,10 @@ class DistrictStateTest : public testing::Test {
                             Square("S2", "B", JurisdictionLevel::kStation, 121.1, 37, 121.2, 37.1),
                             Square("G1", "S1", JurisdictionLevel::kGrid, 121, 37, 121.05, 37.05)}});
     for (const char* callsign : {"P-01", "P-02", "P-03"}) {
-      units_.push_back(Ok(CreateUnit{callsign, Force::kPatrol, TravelMode::kCar, "S1", {}, UnitStatus::kAvailable}).id);
+      units_.push_back(
+          Ok(CreateUnit{
+                 callsign, Force::kPatrol, TravelMode::kCar, "S1", {}, UnitStatus::kAvailable})
+              .id);
     }
   }
 
@@ -119,11 +122,12 @@ TEST_F(DistrictStateTest, FullLifecycleRecordsEachStepAndDerivesResponseTime) {
 
   std::vector<std::string> types;
   for (const auto& e : i.timeline) types.push_back(e.type);
-  EXPECT_EQ(types, (std::vector<std::string>{"incident.received", "incident.dispatch",
-                                             "incident.en_route", "incident.arrive",
-                                             "incident.handle", "incident.close"}));
+  EXPECT_EQ(types,
+            (std::vector<std::string>{"incident.received", "incident.dispatch", "incident.en_route",
+                                      "incident.arrive", "incident.handle", "incident.close"}));
   // Timeline entries carry the ledger order.
-  for (size_t k = 1; k < i.timeline.size(); ++k) EXPECT_GT(i.timeline[k].seq, i.timeline[k - 1].seq);
+  for (size_t k = 1; k < i.timeline.size(); ++k)
+    EXPECT_GT(i.timeline[k].seq, i.timeline[k - 1].seq);
   ASSERT_EQ(i.slas.size(), 2u);
   EXPECT_EQ(i.slas[0].met_at, kT0 + seconds(40));
   EXPECT_EQ(i.slas[1].met_at, kT0 + seconds(260));
@@ -277,8 +281,10 @@ TEST_F(DistrictStateTest, BadIntakeIsRefusedWithTheField) {
 }
 
 TEST_F(DistrictStateTest, DuplicateCallsignIsRefused) {
-  EXPECT_EQ(Refused(CreateUnit{"P-01", Force::kGuard, TravelMode::kFoot, "", {}, UnitStatus::kAvailable}).field,
-            "callsign");
+  EXPECT_EQ(
+      Refused(CreateUnit{"P-01", Force::kGuard, TravelMode::kFoot, "", {}, UnitStatus::kAvailable})
+          .field,
+      "callsign");
 }
 
 TEST_F(DistrictStateTest, OverdueIncidentsEscalateOnceAtEachLevel) {
@@ -338,7 +344,10 @@ TEST_F(DistrictStateTest, CheckpointRoundTripsAndAcceptsTheTail) {
   EXPECT_EQ((*restored)->ToCheckpoint(), state_.ToCheckpoint());
   // Derived indexes survive the round trip: the call sign stays taken, the station resolves.
   std::vector<Event> scratch;
-  auto dup = (*restored)->Execute(Command{"li", CreateUnit{"P-02", Force::kPatrol, TravelMode::kCar, "", {}, UnitStatus::kAvailable}}, now_, scratch);
+  auto dup = (*restored)->Execute(
+      Command{"li",
+              CreateUnit{"P-02", Force::kPatrol, TravelMode::kCar, "", {}, UnitStatus::kAvailable}},
+      now_, scratch);
   EXPECT_FALSE(dup.has_value());
   EXPECT_EQ((*restored)->jurisdictions().Locate({121.15, 37.05}).station_id, "S2");
 }
@@ -357,8 +366,9 @@ TEST_F(DistrictStateTest, ExpiredSessionsAreForgottenWhenTheNextOneOpens) {
 }
 
 TEST_F(DistrictStateTest, JurisdictionErrorsPointAtTheImportedFeature) {
-  Error e = Refused(DefineJurisdictions{{Square("S3", "B", JurisdictionLevel::kStation, 121, 37, 121.1, 37.1),
-                                         Square("G9", "NOPE", JurisdictionLevel::kGrid, 121, 37, 121.1, 37.1)}});
+  Error e = Refused(
+      DefineJurisdictions{{Square("S3", "B", JurisdictionLevel::kStation, 121, 37, 121.1, 37.1),
+                           Square("G9", "NOPE", JurisdictionLevel::kGrid, 121, 37, 121.1, 37.1)}});
   EXPECT_EQ(e.field, "features[1].parent_id");
   EXPECT_EQ(state_.jurisdictions().Find("S3"), nullptr);
 }

@@ -1,11 +1,11 @@
 #include "core/jurisdiction.h"
 
-#include <gtest/gtest.h>
-
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace pingan {
 namespace {
@@ -53,20 +53,20 @@ TEST(JurisdictionIndex, HolesAreOutside) {
 }
 
 TEST(JurisdictionIndex, RefusesBrokenTrees) {
-  auto missing = JurisdictionIndex::Build(
-      {Square("S", "NOPE", JurisdictionLevel::kStation, 0, 0, 1, 1)});
+  auto missing =
+      JurisdictionIndex::Build({Square("S", "NOPE", JurisdictionLevel::kStation, 0, 0, 1, 1)});
   ASSERT_FALSE(missing.has_value());
   EXPECT_EQ(missing.error().field, "jurisdictions[0].parent_id");
 
-  auto inverted = JurisdictionIndex::Build(
-      {Square("G", "", JurisdictionLevel::kGrid, 0, 0, 1, 1),
-       Square("S", "G", JurisdictionLevel::kStation, 0, 0, 1, 1)});
+  auto inverted =
+      JurisdictionIndex::Build({Square("G", "", JurisdictionLevel::kGrid, 0, 0, 1, 1),
+                                Square("S", "G", JurisdictionLevel::kStation, 0, 0, 1, 1)});
   ASSERT_FALSE(inverted.has_value());
   EXPECT_EQ(inverted.error().message, "'S' (station) cannot sit under 'G' (grid)");
 
-  auto duplicate = JurisdictionIndex::Build(
-      {Square("S", "", JurisdictionLevel::kStation, 0, 0, 1, 1),
-       Square("S", "", JurisdictionLevel::kStation, 1, 0, 2, 1)});
+  auto duplicate =
+      JurisdictionIndex::Build({Square("S", "", JurisdictionLevel::kStation, 0, 0, 1, 1),
+                                Square("S", "", JurisdictionLevel::kStation, 1, 0, 2, 1)});
   ASSERT_FALSE(duplicate.has_value());
   EXPECT_EQ(duplicate.error().field, "jurisdictions[1].id");
 }
@@ -110,7 +110,8 @@ TEST(JurisdictionGeoJson, WritesWhatItReads) {
 // The real Portland police districts (60 polygons, 3 multipolygons): the indexed lookup must
 // agree with testing every polygon, for thousands of points across the city.
 TEST(JurisdictionIndex, AgreesWithABruteForceScanOnRealDistricts) {
-  std::ifstream in(std::string(PINGAN_SHARED_DATA) + "/boundaries/portland_police_districts_2016.geojson");
+  std::ifstream in(std::string(PINGAN_SHARED_DATA) +
+                   "/boundaries/portland_police_districts_2016.geojson");
   ASSERT_TRUE(in.good()) << "shared data missing";
   std::stringstream text;
   text << in.rdbuf();

@@ -1,7 +1,6 @@
 #include "core/workflow.h"
 
 #include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
 
 #include "core/incident_workflow.h"
@@ -13,7 +12,9 @@ using std::chrono::seconds;
 
 const TimePoint kT0 = FromMillis(1'790'000'000'000);
 
-bool HasAll(std::string_view) { return true; }
+bool HasAll(std::string_view) {
+  return true;
+}
 
 // Every (state, action) pair of the incident workflow and what it must do: a new state, "="
 // for "allowed, state unchanged", or "409" for refused. Written out by hand, not derived from
@@ -25,41 +26,71 @@ struct Row {
 };
 
 constexpr Row kIncidentTable[] = {
-    {"received", "dispatch", "dispatched"}, {"received", "en_route", "409"},
-    {"received", "arrive", "409"},          {"received", "clear", "409"},
-    {"received", "handle", "409"},          {"received", "close", "409"},
-    {"received", "cancel", "cancelled"},    {"received", "reopen", "409"},
-    {"received", "transfer", "="},          {"received", "note", "="},
+    {"received", "dispatch", "dispatched"},
+    {"received", "en_route", "409"},
+    {"received", "arrive", "409"},
+    {"received", "clear", "409"},
+    {"received", "handle", "409"},
+    {"received", "close", "409"},
+    {"received", "cancel", "cancelled"},
+    {"received", "reopen", "409"},
+    {"received", "transfer", "="},
+    {"received", "note", "="},
 
-    {"dispatched", "dispatch", "="},        {"dispatched", "en_route", "="},
-    {"dispatched", "arrive", "on_scene"},   {"dispatched", "clear", "="},
-    {"dispatched", "handle", "409"},        {"dispatched", "close", "409"},
-    {"dispatched", "cancel", "cancelled"},  {"dispatched", "reopen", "409"},
-    {"dispatched", "transfer", "="},        {"dispatched", "note", "="},
+    {"dispatched", "dispatch", "="},
+    {"dispatched", "en_route", "="},
+    {"dispatched", "arrive", "on_scene"},
+    {"dispatched", "clear", "="},
+    {"dispatched", "handle", "409"},
+    {"dispatched", "close", "409"},
+    {"dispatched", "cancel", "cancelled"},
+    {"dispatched", "reopen", "409"},
+    {"dispatched", "transfer", "="},
+    {"dispatched", "note", "="},
 
-    {"on_scene", "dispatch", "="},          {"on_scene", "en_route", "="},
-    {"on_scene", "arrive", "="},            {"on_scene", "clear", "="},
-    {"on_scene", "handle", "handling"},     {"on_scene", "close", "closed"},
-    {"on_scene", "cancel", "409"},          {"on_scene", "reopen", "409"},
-    {"on_scene", "transfer", "="},          {"on_scene", "note", "="},
+    {"on_scene", "dispatch", "="},
+    {"on_scene", "en_route", "="},
+    {"on_scene", "arrive", "="},
+    {"on_scene", "clear", "="},
+    {"on_scene", "handle", "handling"},
+    {"on_scene", "close", "closed"},
+    {"on_scene", "cancel", "409"},
+    {"on_scene", "reopen", "409"},
+    {"on_scene", "transfer", "="},
+    {"on_scene", "note", "="},
 
-    {"handling", "dispatch", "="},          {"handling", "en_route", "="},
-    {"handling", "arrive", "="},            {"handling", "clear", "="},
-    {"handling", "handle", "409"},          {"handling", "close", "closed"},
-    {"handling", "cancel", "409"},          {"handling", "reopen", "409"},
-    {"handling", "transfer", "="},          {"handling", "note", "="},
+    {"handling", "dispatch", "="},
+    {"handling", "en_route", "="},
+    {"handling", "arrive", "="},
+    {"handling", "clear", "="},
+    {"handling", "handle", "409"},
+    {"handling", "close", "closed"},
+    {"handling", "cancel", "409"},
+    {"handling", "reopen", "409"},
+    {"handling", "transfer", "="},
+    {"handling", "note", "="},
 
-    {"closed", "dispatch", "409"},          {"closed", "en_route", "409"},
-    {"closed", "arrive", "409"},            {"closed", "clear", "409"},
-    {"closed", "handle", "409"},            {"closed", "close", "409"},
-    {"closed", "cancel", "409"},            {"closed", "reopen", "received"},
-    {"closed", "transfer", "409"},          {"closed", "note", "="},
+    {"closed", "dispatch", "409"},
+    {"closed", "en_route", "409"},
+    {"closed", "arrive", "409"},
+    {"closed", "clear", "409"},
+    {"closed", "handle", "409"},
+    {"closed", "close", "409"},
+    {"closed", "cancel", "409"},
+    {"closed", "reopen", "received"},
+    {"closed", "transfer", "409"},
+    {"closed", "note", "="},
 
-    {"cancelled", "dispatch", "409"},       {"cancelled", "en_route", "409"},
-    {"cancelled", "arrive", "409"},         {"cancelled", "clear", "409"},
-    {"cancelled", "handle", "409"},         {"cancelled", "close", "409"},
-    {"cancelled", "cancel", "409"},         {"cancelled", "reopen", "received"},
-    {"cancelled", "transfer", "409"},       {"cancelled", "note", "="},
+    {"cancelled", "dispatch", "409"},
+    {"cancelled", "en_route", "409"},
+    {"cancelled", "arrive", "409"},
+    {"cancelled", "clear", "409"},
+    {"cancelled", "handle", "409"},
+    {"cancelled", "close", "409"},
+    {"cancelled", "cancel", "409"},
+    {"cancelled", "reopen", "received"},
+    {"cancelled", "transfer", "409"},
+    {"cancelled", "note", "="},
 };
 
 class IncidentTransitionTest : public testing::TestWithParam<Row> {};

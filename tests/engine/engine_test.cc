@@ -1,10 +1,10 @@
 #include "engine/engine.h"
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <set>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "core/incident_workflow.h"
 #include "core/json_support.h"
@@ -123,10 +123,13 @@ TEST_F(EngineTest, RestartRebuildsExactlyWhatWasAcknowledged) {
     auto log = OpenLog();
     Engine engine(*log, clock_, IncidentWorkflow(), no_checkpoints);
     ASSERT_TRUE(engine.Start().has_value());
-    auto unit = engine.Execute(Command{"admin", CreateUnit{"P-01", Force::kPatrol, TravelMode::kCar, "", {}, UnitStatus::kAvailable}});
+    auto unit = engine.Execute(Command{
+        "admin",
+        CreateUnit{"P-01", Force::kPatrol, TravelMode::kCar, "", {}, UnitStatus::kAvailable}});
     ASSERT_TRUE(unit.has_value());
     for (int k = 0; k < 5; ++k) ASSERT_TRUE(engine.Execute(Command{"li", Call(1)}).has_value());
-    ASSERT_TRUE(engine.Execute(Command{"li", IncidentAction{3, "dispatch", unit->id, {}, {}, {}}}).has_value());
+    ASSERT_TRUE(engine.Execute(Command{"li", IncidentAction{3, "dispatch", unit->id, {}, {}, {}}})
+                    .has_value());
     clock_.Advance(seconds(400));
     ASSERT_TRUE(engine.Execute(Command{"system", CheckDeadlines{}}).has_value());
     before = Snapshot(engine);

@@ -11,8 +11,12 @@ namespace {
 std::vector<Event> MakeEvents(Sequence first, int n) {
   std::vector<Event> events;
   for (int k = 0; k < n; ++k) {
-    events.push_back(Event{first + k, FromMillis(1'790'000'000'000 + k), "li", "incident.note",
-                           "incident/1", {{"note", "第" + std::to_string(k) + "条"}, {"k", k}}});
+    events.push_back(Event{first + k,
+                           FromMillis(1'790'000'000'000 + k),
+                           "li",
+                           "incident.note",
+                           "incident/1",
+                           {{"note", "第" + std::to_string(k) + "条"}, {"k", k}}});
   }
   return events;
 }
@@ -107,8 +111,9 @@ TEST(SqliteEventLog, ReadingStopsAtAGapOrCorruptEvent) {
     ASSERT_TRUE((*log)->Append(MakeEvents(1, 3)).has_value());
   }
   // Simulate tampering below the triggers (they guard UPDATE/DELETE, not a dropped table).
-  ASSERT_EQ(RawExec(path, "DROP TRIGGER events_are_append_only_update; "
-                          "UPDATE events SET data = '{broken' WHERE seq = 2"),
+  ASSERT_EQ(RawExec(path,
+                    "DROP TRIGGER events_are_append_only_update; "
+                    "UPDATE events SET data = '{broken' WHERE seq = 2"),
             SQLITE_OK);
   auto log = SqliteEventLog::Open(path);
   std::vector<Event> seen;
@@ -129,7 +134,8 @@ TEST(SqliteEventLog, KeepsOnlyTheNewestCheckpoint) {
   ASSERT_TRUE(none.has_value());
   EXPECT_FALSE(none->has_value());
   for (Sequence s : {10, 20, 30}) {
-    ASSERT_TRUE((*log)->WriteCheckpoint({s, "state at " + std::to_string(s), FromMillis(s)}).has_value());
+    ASSERT_TRUE(
+        (*log)->WriteCheckpoint({s, "state at " + std::to_string(s), FromMillis(s)}).has_value());
   }
   auto latest = (*log)->LatestCheckpoint();
   ASSERT_TRUE(latest.has_value() && latest->has_value());
@@ -138,7 +144,8 @@ TEST(SqliteEventLog, KeepsOnlyTheNewestCheckpoint) {
   sqlite3* db = nullptr;
   sqlite3_open(dir.File("ledger.db").c_str(), &db);
   sqlite3_stmt* stmt = nullptr;
-  sqlite3_prepare_v2(db, "SELECT COUNT(*), MIN(seq), MIN(time_ms) FROM checkpoints", -1, &stmt, nullptr);
+  sqlite3_prepare_v2(db, "SELECT COUNT(*), MIN(seq), MIN(time_ms) FROM checkpoints", -1, &stmt,
+                     nullptr);
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
   EXPECT_EQ(sqlite3_column_int(stmt, 0), 1);
   EXPECT_EQ(sqlite3_column_int(stmt, 1), 30);

@@ -1,17 +1,19 @@
 #include "support/http_client.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <cstring>
-
 namespace pingan::test {
 
-HttpClient::~HttpClient() { Close(); }
+HttpClient::~HttpClient() {
+  Close();
+}
 
 void HttpClient::Close() {
   if (fd_ >= 0) ::close(fd_);
@@ -40,8 +42,8 @@ HttpResult HttpClient::Request(const std::string& method, const std::string& tar
   std::string request = method + " " + target + " HTTP/1.1\r\nHost: " + host_ + "\r\n";
   if (!token_.empty()) request += "Authorization: Bearer " + token_ + "\r\n";
   if (!body.empty() || method == "POST") {
-    request += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-               "\r\n";
+    request +=
+        "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
   }
   request += extra_headers + "\r\n" + body;
   return SendRaw(request);
@@ -66,8 +68,10 @@ HttpResult HttpClient::SendRaw(const std::string& request) {
     char chunk[16384];
     while (!failed && (header_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
       ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
-      if (n <= 0) failed = true;
-      else buffer_.append(chunk, static_cast<size_t>(n));
+      if (n <= 0)
+        failed = true;
+      else
+        buffer_.append(chunk, static_cast<size_t>(n));
     }
     if (failed) {
       Close();
@@ -79,7 +83,8 @@ HttpResult HttpClient::SendRaw(const std::string& request) {
     size_t pos = head.find("\r\n");
     while (pos != std::string::npos) {
       size_t next = head.find("\r\n", pos + 2);
-      std::string line = head.substr(pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
+      std::string line =
+          head.substr(pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
       size_t colon = line.find(':');
       if (colon != std::string::npos) {
         std::string name = line.substr(0, colon);

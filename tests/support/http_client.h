@@ -12,7 +12,7 @@
 namespace pingan::test {
 
 struct HttpResult {
-  int status = 0;  // 0: the connection failed
+  int status = 0;                              // 0: the connection failed
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
   nlohmann::json Json() const { return nlohmann::json::parse(body, nullptr, false); }

@@ -1,17 +1,19 @@
 #include "support/server_process.h"
 
+#include <chrono>
+#include <cstring>
+#include <regex>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
-#include <cstring>
-#include <regex>
-
 namespace pingan::test {
 
-std::string PinganBinary() { return PINGAN_BINARY; }
+std::string PinganBinary() {
+  return PINGAN_BINARY;
+}
 
 namespace {
 

@@ -1,14 +1,14 @@
 // Runs the real `pingan` binary as a child process on a free port, for API and crash tests.
 #pragma once
 
-#include <sys/types.h>
-
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <sys/types.h>
 
 namespace pingan::test {
 

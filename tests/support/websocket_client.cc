@@ -1,13 +1,13 @@
 #include "support/websocket_client.h"
 
+#include <chrono>
+#include <cstdlib>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <chrono>
-#include <cstdlib>
 
 namespace pingan::test {
 
@@ -15,7 +15,8 @@ WebSocketClient::~WebSocketClient() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-int WebSocketClient::Connect(const std::string& host, std::uint16_t port, const std::string& target) {
+int WebSocketClient::Connect(const std::string& host, std::uint16_t port,
+                             const std::string& target) {
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -63,21 +64,23 @@ std::optional<std::string> WebSocketClient::Read(int timeout_ms) {
     std::uint64_t length = b1 & 0x7F;
     if (length == 126) {
       if (!Fill(4, timeout_ms)) return std::nullopt;
-      length = (static_cast<unsigned char>(buffer_[2]) << 8) | static_cast<unsigned char>(buffer_[3]);
+      length =
+          (static_cast<unsigned char>(buffer_[2]) << 8) | static_cast<unsigned char>(buffer_[3]);
       header = 4;
     } else if (length == 127) {
       if (!Fill(10, timeout_ms)) return std::nullopt;
       length = 0;
-      for (int i = 0; i < 8; ++i) length = (length << 8) | static_cast<unsigned char>(buffer_[2 + i]);
+      for (int i = 0; i < 8; ++i)
+        length = (length << 8) | static_cast<unsigned char>(buffer_[2 + i]);
       header = 10;
     }
     if (!Fill(header + length, timeout_ms)) return std::nullopt;
     int opcode = b0 & 0x0F;
     std::string payload = buffer_.substr(header, length);
     buffer_.erase(0, header + length);
-    if (opcode == 0x8) return std::nullopt;           // close
-    if (opcode == 0x9 || opcode == 0xA) continue;     // ping/pong
-    message += payload;                               // text or continuation
+    if (opcode == 0x8) return std::nullopt;        // close
+    if (opcode == 0x9 || opcode == 0xA) continue;  // ping/pong
+    message += payload;                            // text or continuation
     if (b0 & 0x80) return message;
   }
 }
