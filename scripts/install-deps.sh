@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  g++ cmake ninja-build ccache make pkg-config git curl
+  g++ cmake ninja-build ccache make pkg-config git curl jq
   libboost-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libsodium-dev
   libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
