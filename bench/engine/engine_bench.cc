@@ -1,10 +1,10 @@
 // Durable incident creation through the whole write path (engine + SQLite ledger), beside the
 // same commands decided and applied in memory only: the ratio is what durability costs.
-#include <benchmark/benchmark.h>
-
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+
+#include <benchmark/benchmark.h>
 
 #include "core/incident_workflow.h"
 #include "engine/engine.h"
@@ -62,10 +62,16 @@ void BM_DurableIncidentCreation(benchmark::State& state) {
     total += kPerIteration;
   }
   engine.Stop();
-  state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(total), benchmark::Counter::kIsRate);
+  state.counters["events_per_s"] =
+      benchmark::Counter(static_cast<double>(total), benchmark::Counter::kIsRate);
   state.counters["commits"] = static_cast<double>(engine.stats().batches);
 }
-BENCHMARK(BM_DurableIncidentCreation)->Arg(1)->Arg(64)->Arg(512)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_DurableIncidentCreation)
+    ->Arg(1)
+    ->Arg(64)
+    ->Arg(512)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 // Baseline: the same commands through DistrictState alone, no ledger, no threads.
 void BM_InMemoryIncidentCreation(benchmark::State& state) {
@@ -81,7 +87,8 @@ void BM_InMemoryIncidentCreation(benchmark::State& state) {
     }
     total += 2000;
   }
-  state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(total), benchmark::Counter::kIsRate);
+  state.counters["events_per_s"] =
+      benchmark::Counter(static_cast<double>(total), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_InMemoryIncidentCreation)->UseRealTime()->Unit(benchmark::kMillisecond);
 

@@ -10,10 +10,16 @@ namespace pingan::ledger::sqlite {
 namespace {
 
 Event MakeEvent(Sequence seq) {
-  return Event{seq, FromMillis(1'790'000'000'000 + seq), "li", "incident.received",
+  return Event{seq,
+               FromMillis(1'790'000'000'000 + seq),
+               "li",
+               "incident.received",
                "incident/" + std::to_string(seq),
-               {{"incident_id", seq}, {"category", "public_order"}, {"priority", 2},
-                {"address", "迎春大街 100 号"}, {"narrative", "噪音扰民，楼上装修"}}};
+               {{"incident_id", seq},
+                {"category", "public_order"},
+                {"priority", 2},
+                {"address", "迎春大街 100 号"},
+                {"narrative", "噪音扰民，楼上装修"}}};
 }
 
 void BM_AppendBatch(benchmark::State& state) {
@@ -44,9 +50,11 @@ void BM_RawSqliteInsertBatch(benchmark::State& state) {
   test::TempDir dir;
   sqlite3* db = nullptr;
   sqlite3_open(dir.File("raw.db").c_str(), &db);
-  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE events(seq "
-                   "INTEGER PRIMARY KEY, time_ms INTEGER, actor TEXT, type TEXT, stream TEXT, data TEXT)",
-               nullptr, nullptr, nullptr);
+  sqlite3_exec(
+      db,
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE events(seq "
+      "INTEGER PRIMARY KEY, time_ms INTEGER, actor TEXT, type TEXT, stream TEXT, data TEXT)",
+      nullptr, nullptr, nullptr);
   sqlite3_stmt* insert = nullptr;
   sqlite3_prepare_v2(db, "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)", -1, &insert, nullptr);
   const auto batch = static_cast<Sequence>(state.range(0));

@@ -3,14 +3,14 @@
 // Open loop: request i is due at start + i/rate whatever happened to earlier ones, and its
 // latency is measured from when it was due, so a server that stalls is charged for the queue it
 // builds (no coordinated omission). Prints figures and the command that reproduces them.
-#include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <mutex>
 #include <thread>
+
+#include <CLI/CLI.hpp>
 
 #include "support/http_client.h"
 
@@ -74,18 +74,19 @@ int main(int argc, char** argv) {
       client.set_token(token);
       std::vector<double> mine_latency, mine_service;
       for (std::int64_t i = c; i < total; i += o.connections) {
-        auto due = start + std::chrono::duration_cast<Clock::duration>(interval * static_cast<double>(i));
+        auto due =
+            start + std::chrono::duration_cast<Clock::duration>(interval * static_cast<double>(i));
         std::this_thread::sleep_until(due);
         auto sent = Clock::now();
-        auto r = client.Post("/api/incidents",
-                             {{"category", "public_order"},
-                              {"subtype", "noise"},
-                              {"priority", 3},
-                              {"lon", 121.40 + static_cast<double>(i % 100) * 0.001},
-                              {"lat", 37.50},
-                              {"address", "迎春大街 100 号"},
-                              {"caller_phone", "13812345678"},
-                              {"narrative", "load test"}});
+        auto r =
+            client.Post("/api/incidents", {{"category", "public_order"},
+                                           {"subtype", "noise"},
+                                           {"priority", 3},
+                                           {"lon", 121.40 + static_cast<double>(i % 100) * 0.001},
+                                           {"lat", 37.50},
+                                           {"address", "迎春大街 100 号"},
+                                           {"caller_phone", "13812345678"},
+                                           {"narrative", "load test"}});
         auto done = Clock::now();
         if (r.status != 201) {
           ++errors;
@@ -112,8 +113,9 @@ int main(int argc, char** argv) {
       Percentile(latency_ms, 99), Percentile(latency_ms, 99.9),
       latency_ms.empty() ? 0 : latency_ms.back(), Percentile(service_ms, 50),
       Percentile(service_ms, 99));
-  std::printf("reproduce: %s --port PORT --user %s --password ... --rate %.0f --duration %.0f "
-              "--connections %d\n",
-              argv[0], o.user.c_str(), o.rate, o.duration_s, o.connections);
+  std::printf(
+      "reproduce: %s --port PORT --user %s --password ... --rate %.0f --duration %.0f "
+      "--connections %d\n",
+      argv[0], o.user.c_str(), o.rate, o.duration_s, o.connections);
   return errors.load() == 0 ? 0 : 1;
 }
