@@ -7,6 +7,7 @@ packages=(
   g++ cmake ninja-build ccache make pkg-config git curl jq
   libboost-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libsodium-dev
   libcli11-dev libspdlog-dev libfmt-dev
+  libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format-16
 )
