@@ -168,12 +168,12 @@ json IncidentView(const Incident& incident, const WorkflowDefinition& workflow, 
   return view;
 }
 
-json UnitView(const Unit& unit) {
+json UnitView(const Unit& unit, const std::optional<Position>& latest) {
   json position = nullptr;
-  if (unit.position) {
-    position = {{"lon", unit.position->at.lon},
-                {"lat", unit.position->at.lat},
-                {"time", FormatIso8601(unit.position->time)}};
+  std::optional<Position> p = unit.position;
+  if (latest && (!p || latest->time >= p->time)) p = latest;
+  if (p) {
+    position = {{"lon", p->at.lon}, {"lat", p->at.lat}, {"time", FormatIso8601(p->time)}};
   }
   return {{"id", unit.id},
           {"callsign", unit.callsign},
@@ -187,6 +187,39 @@ json UnitView(const Unit& unit) {
            unit.active_incident_id ? json(unit.active_incident_id) : json(nullptr)},
           {"position", std::move(position)},
           {"created_at", FormatIso8601(unit.created_at)}};
+}
+
+json RecommendationsJson(const dispatch::Recommendations& r) {
+  json recommendations = json::array();
+  for (const auto& u : r.recommendations) {
+    json coordinates = json::array();
+    for (LonLat p : u.route) coordinates.push_back({p.lon, p.lat});
+    recommendations.push_back({{"unit_id", u.unit_id},
+                               {"callsign", u.callsign},
+                               {"force", u.force},
+                               {"mode", u.mode},
+                               {"eta_s", std::round(u.eta_s * 10) / 10},
+                               {"distance_m", std::round(u.distance_m)},
+                               {"straight_line_m", std::round(u.straight_line_m)},
+                               {"reason", u.reason},
+                               {"detail", u.detail},
+                               {"route", {{"type", "LineString"}, {"coordinates", coordinates}}}});
+  }
+  json passed = json::array();
+  for (const auto& p : r.passed_over) {
+    passed.push_back({{"unit_id", p.unit_id},
+                      {"callsign", p.callsign},
+                      {"reason", p.reason},
+                      {"detail", p.detail}});
+  }
+  return {{"recommendations", std::move(recommendations)},
+          {"passed_over", std::move(passed)},
+          {"units_needed", r.units_needed},
+          {"units_available", r.units_available},
+          {"shortfall", r.shortfall},
+          {"units_not_ranked", r.units_not_ranked},
+          {"scene_snap_distance_m", std::round(r.scene_snap_distance_m * 10) / 10},
+          {"scene_off_road", r.scene_off_road}};
 }
 
 }  // namespace pingan::api

@@ -10,6 +10,7 @@
 #include "core/domain.h"
 #include "core/result.h"
 #include "core/workflow.h"
+#include "dispatch/recommender.h"
 
 namespace pingan::api {
 
@@ -32,7 +33,10 @@ struct ViewOptions {
 
 nlohmann::json IncidentView(const Incident& incident, const WorkflowDefinition& workflow,
                             TimePoint now, const ViewOptions& options);
-nlohmann::json UnitView(const Unit& unit);
+// `latest`: a newer position than the ledger's (from the live index), if any.
+nlohmann::json UnitView(const Unit& unit, const std::optional<Position>& latest = std::nullopt);
+// The reply of GET /api/incidents/{id}/recommendations; routes as GeoJSON LineStrings.
+nlohmann::json RecommendationsJson(const dispatch::Recommendations& r);
 nlohmann::json TimeOrNull(const std::optional<TimePoint>& t);
 
 }  // namespace pingan::api

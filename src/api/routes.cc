@@ -128,8 +128,12 @@ code{background:#f2f4f7;padding:2px 4px}</style></head>
 // the feed: the console fetches an incident's detail (audited) when it needs it.
 class LiveHub final : public WebSocketHandler {
  public:
-  LiveHub(engine::Engine& engine, Router::SessionLookup lookup, boost::asio::thread_pool& workers)
-      : engine_(engine), lookup_(std::move(lookup)), strand_(boost::asio::make_strand(workers)) {
+  LiveHub(engine::Engine& engine, Router::SessionLookup lookup, boost::asio::thread_pool& workers,
+          std::function<std::optional<Position>(UnitId)> latest_position)
+      : engine_(engine),
+        lookup_(std::move(lookup)),
+        strand_(boost::asio::make_strand(workers)),
+        latest_position_(std::move(latest_position)) {
     // The writer thread only hands the delta over; encoding happens on a strand, which keeps
     // deltas in commit order.
     subscription_ = engine_.live_feed().Subscribe([this](const engine::LiveDelta& d) {
@@ -179,24 +183,39 @@ class LiveHub final : public WebSocketHandler {
                                        {.reveal_personal_data = false, .with_timeline = false}));
     }
     json units = json::array();
-    for (const auto& unit : delta.units) units.push_back(UnitView(*unit));
+    for (const auto& unit : delta.units) {
+      units.push_back(
+          UnitView(*unit, latest_position_ ? latest_position_(unit->id) : std::nullopt));
+    }
+    json positions = json::array();
+    for (const auto& [unit_id, p] : delta.positions) {
+      positions.push_back({{"unit_id", unit_id},
+                           {"lon", p.at.lon},
+                           {"lat", p.at.lat},
+                           {"time", FormatIso8601(p.time)}});
+    }
     json notices = json::array();
     for (const Event& e : delta.notices) {
       notices.push_back(
           {{"seq", e.seq}, {"type", e.type}, {"at", FormatIso8601(e.time)}, {"data", e.data}});
     }
+    // Position ticks come from the live index, not the ledger: they carry no sequence number.
+    const bool positions_only =
+        delta.seq == 0 && delta.incidents.empty() && delta.units.empty() && delta.notices.empty();
     auto message = std::make_shared<const std::string>(json{
-        {"type", "delta"},
+        {"type", positions_only ? "positions" : "delta"},
         {"seq", delta.seq},
         {"incidents", std::move(incidents)},
         {"units", std::move(units)},
-        {"notices", std::move(notices)}}.dump());
+        {"notices", std::move(notices)},
+        {"positions", std::move(positions)}}.dump());
     for (const auto& sink : targets) sink->Send(message);
   }
 
   engine::Engine& engine_;
   Router::SessionLookup lookup_;
   boost::asio::strand<boost::asio::thread_pool::executor_type> strand_;
+  std::function<std::optional<Position>(UnitId)> latest_position_;
   int subscription_ = 0;
   std::mutex mu_;
   std::set<std::shared_ptr<WebSocketSink>> sinks_;
@@ -205,23 +224,28 @@ class LiveHub final : public WebSocketHandler {
 struct Api::Impl {
   engine::Engine& engine;
   ApiOptions options;
+  ApiServices services;
   boost::asio::thread_pool workers;
   LoginThrottle throttle;
   Router router;
   LiveHub live;
 
-  Impl(engine::Engine& e, ApiOptions o)
+  Impl(engine::Engine& e, ApiOptions o, ApiServices s)
       : engine(e),
         options(o),
+        services(std::move(s)),
         workers(static_cast<size_t>(std::max(1, o.worker_threads))),
         throttle(o.max_failed_logins, o.failed_login_pause),
         router([this](std::string_view token) { return LookupSession(token); }),
         live(
-            e, [this](std::string_view token) { return LookupSession(token); }, workers) {
+            e, [this](std::string_view token) { return LookupSession(token); }, workers,
+            services.latest_position) {
     AddSessionRoutes();
     AddJurisdictionRoutes();
     AddUnitRoutes();
     AddIncidentRoutes();
+    AddDispatchRoutes();
+    AddDeviceRoutes();
     AddMetaRoutes();
     router.SetFallback([](const HttpRequest& req, Responder respond) {
       HttpResponse response;
@@ -293,7 +317,151 @@ struct Api::Impl {
       call.Fail(NotFound(fmt::format("no unit {}", id)));
       return;
     }
-    call.Reply(status, UnitView(*unit));
+    call.Reply(status, UnitJson(*unit));
+  }
+
+  // A unit with the newest position known: GPS reports reach the live index, not the ledger.
+  json UnitJson(const Unit& unit) const {
+    std::optional<Position> latest;
+    if (services.latest_position) latest = services.latest_position(unit.id);
+    return UnitView(unit, latest);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  void AddDispatchRoutes() {
+    router.Add(
+        {"GET", "/api/incidents/{id}/recommendations",
+         "Units ranked by road travel time to the incident, with route, ETA and the reason each "
+         "was chosen or passed over; shortfall when fewer suitable units exist than needed",
+         "dispatch", false, Permission::kReadIncidents, nullptr,
+         json::array({QueryParam("k", "how many to recommend (1-50, default 5)", IntegerSchema())}),
+         "200 {recommendations: [...], passed_over: [...], shortfall}", [this](Call& call) {
+           auto id = call.IdParam("id");
+           if (!id) return call.Fail(id.error());
+           long k = 5;
+           if (std::string text = QueryString(call.request, "k"); !text.empty()) {
+             char* end = nullptr;
+             k = std::strtol(text.c_str(), &end, 10);
+             if (*end != '\0' || k < 1 || k > 50) {
+               return call.Fail(InvalidInput("k", "k is a whole number from 1 to 50"));
+             }
+           }
+           if (services.recommender == nullptr) {
+             return call.Fail(Error{ErrorCode::kUnavailable,
+                                    "no road network loaded: run `pingan import roads FILE "
+                                    "--data-dir DIR` and restart",
+                                    {}});
+           }
+           auto incident = engine.FindIncident(*id);
+           if (!incident) return call.Fail(NotFound(fmt::format("no incident {}", *id)));
+           if (!incident->location) {
+             return call.Fail(Conflict("the incident has no location to route to", "location"));
+           }
+           dispatch::Scene scene{*incident->location,
+                                 incident->category,
+                                 incident->priority,
+                                 incident->station_id,
+                                 {}};
+           for (const Assignment& a : incident->assignments) {
+             if (a.is_active()) scene.already_assigned.push_back(a.unit_id);
+           }
+           std::vector<dispatch::Candidate> candidates;
+           engine.Read([&](const engine::ReadView& view) {
+             candidates.reserve(view.units.size());
+             for (const auto& [uid, unit] : view.units)
+               candidates.push_back({unit, unit->position});
+           });
+           for (auto& c : candidates) {
+             if (!services.latest_position) break;
+             auto latest = services.latest_position(c.unit->id);
+             if (latest && (!c.position || latest->time >= c.position->time)) c.position = latest;
+           }
+           auto result =
+               services.recommender->Recommend(scene, candidates, size_t(k), engine.clock().Now());
+           call.Reply(200, RecommendationsJson(result));
+         }});
+    router.Add({"GET", "/api/dispatch/rules", "The dispatch rules in force", "dispatch", false,
+                Permission::kReadIncidents, nullptr, nullptr, "200 the rules", [this](Call& call) {
+                  if (services.recommender == nullptr) {
+                    return call.Reply(
+                        200, dispatch::DispatchRulesToJson(dispatch::DefaultDispatchRules()));
+                  }
+                  call.Reply(200, dispatch::DispatchRulesToJson(services.recommender->rules()));
+                }});
+    router.Add({"GET", "/api/roads", "The road network loaded: size and bounds", "dispatch", false,
+                std::nullopt, nullptr, nullptr, "200 {loaded, nodes, segments, edges, bounds}",
+                [this](Call& call) {
+                  if (services.recommender == nullptr) return call.Reply(200, {{"loaded", false}});
+                  const roads::RoadGraph& g = services.recommender->graph();
+                  json edges = json::object();
+                  for (TravelMode m : {TravelMode::kCar, TravelMode::kMotorcycle, TravelMode::kFoot,
+                                       TravelMode::kBicycle}) {
+                    edges[ToString(m)] = g.edge_count(m);
+                  }
+                  BoundingBox b = g.bounds();
+                  call.Reply(200, {{"loaded", true},
+                                   {"nodes", g.node_count()},
+                                   {"segments", g.segment_count()},
+                                   {"edges", edges},
+                                   {"bounds", {b.min_lon, b.min_lat, b.max_lon, b.max_lat}}});
+                }});
+  }
+
+  void AddDeviceRoutes() {
+    router.Add({"POST", "/api/devices",
+                "Bind a GPS terminal to a unit: a JT/T 808 terminal by its phone number, an OsmAnd "
+                "(Traccar Client) app by its device id",
+                "units", false, Permission::kManageUnits,
+                ObjectSchema({{"protocol", {{"enum", {"jt808", "osmand"}}}},
+                              {"identifier", StringSchema()},
+                              {"unit_id", IntegerSchema()},
+                              {"coordinates", {{"enum", {"wgs84", "gcj02"}}}}},
+                             {"protocol", "identifier", "unit_id"}),
+                nullptr, "201 the binding", [this](Call& call) {
+                  auto body = call.JsonBody();
+                  if (!body) return call.Fail(body.error());
+                  BindDevice cmd;
+                  auto protocol = RequiredString(*body, "protocol", 16);
+                  if (!protocol) return call.Fail(protocol.error());
+                  cmd.protocol = *protocol;
+                  auto identifier = RequiredString(*body, "identifier", 64);
+                  if (!identifier) return call.Fail(identifier.error());
+                  cmd.identifier = *identifier;
+                  if (cmd.protocol == "jt808") {
+                    // Terminals send their phone number as BCD, zero-padded; compare without the
+                    // pad.
+                    size_t first = cmd.identifier.find_first_not_of('0');
+                    cmd.identifier =
+                        first == std::string::npos ? "0" : cmd.identifier.substr(first);
+                  }
+                  auto unit_id = RequiredInteger(*body, "unit_id");
+                  if (!unit_id) return call.Fail(unit_id.error());
+                  cmd.unit_id = *unit_id;
+                  auto coordinates = OptionalString(*body, "coordinates", 16);
+                  if (!coordinates) return call.Fail(coordinates.error());
+                  if (*coordinates) cmd.coordinates = **coordinates;
+                  Submit(call, cmd, [cmd](const Call& c, CommandOutcome) {
+                    c.Reply(201, {{"protocol", cmd.protocol},
+                                  {"identifier", cmd.identifier},
+                                  {"unit_id", cmd.unit_id},
+                                  {"coordinates", cmd.coordinates}});
+                  });
+                }});
+    router.Add({"GET", "/api/devices", "Every GPS terminal binding", "units", false, std::nullopt,
+                nullptr, nullptr, "200 {devices: [...]}", [this](Call& call) {
+                  json list = json::array();
+                  engine.Read([&](const engine::ReadView& view) {
+                    for (const auto& [id, unit] : view.units) {
+                      for (const DeviceBinding& d : unit->devices) {
+                        list.push_back({{"protocol", d.protocol},
+                                        {"identifier", d.identifier},
+                                        {"unit_id", id},
+                                        {"coordinates", d.coordinates}});
+                      }
+                    }
+                  });
+                  call.Reply(200, {{"devices", std::move(list)}});
+                }});
   }
 
   // -------------------------------------------------------------------------------------------
@@ -486,7 +654,7 @@ struct Api::Impl {
              if (!station.empty() && unit->station_id != station) continue;
              if (!status.empty() && ToString(unit->status) != status) continue;
              if (!force.empty() && ToString(unit->force) != force) continue;
-             list.push_back(UnitView(*unit));
+             list.push_back(UnitJson(*unit));
            }
            call.Reply(200, {{"units", std::move(list)}});
          }});
@@ -539,8 +707,19 @@ struct Api::Impl {
              if (!parsed) return call.Fail(InvalidInput("time", "not an ISO 8601 time"));
              time = *parsed;
            }
-           Submit(call, ReportPosition{*id, Position{**at, time}},
-                  [this, id = *id](const Call& c, CommandOutcome) { ReplyUnit(c, id, 200); });
+           if (!services.report_position) {
+             return Submit(
+                 call, ReportPosition{*id, Position{**at, time}},
+                 [this, id = *id](const Call& c, CommandOutcome) { ReplyUnit(c, id, 200); });
+           }
+           // Positions go to the track store and the live index, like GPS terminals' fixes.
+           if (!engine.FindUnit(*id)) return call.Fail(NotFound(fmt::format("no unit {}", *id)));
+           services.report_position(*id, Position{**at, time}, [this, call, id = *id](Status s) {
+             boost::asio::post(workers, [this, call, id, s = std::move(s)] {
+               if (!s) return call.Fail(s.error());
+               ReplyUnit(call, id, 200);
+             });
+           });
          }});
   }
 
@@ -821,8 +1000,8 @@ struct Api::Impl {
   }
 };
 
-Api::Api(engine::Engine& engine, ApiOptions options)
-    : impl_(std::make_unique<Impl>(engine, options)) {}
+Api::Api(engine::Engine& engine, ApiOptions options, ApiServices services)
+    : impl_(std::make_unique<Impl>(engine, options, std::move(services))) {}
 Api::~Api() = default;
 HttpHandler& Api::http_handler() {
   return impl_->router;

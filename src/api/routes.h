@@ -1,10 +1,13 @@
 // The Pingan HTTP API: every /api route, the live feed on /api/live, and the landing page.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <optional>
 
 #include "api/http_server.h"
 #include "api/router.h"
+#include "dispatch/recommender.h"
 #include "engine/engine.h"
 
 namespace pingan::api {
@@ -16,10 +19,21 @@ struct ApiOptions {
   int worker_threads = 2;  // password hashing and response encoding
 };
 
+// Services beside the engine. Each may be missing; its routes then answer 503 and say why.
+struct ApiServices {
+  // Ranks units by road travel time; null until `pingan import roads` has been run.
+  dispatch::Recommender* recommender = nullptr;
+  // The latest position of a unit (from the live index of GPS and API reports).
+  std::function<std::optional<Position>(UnitId)> latest_position;
+  // Stores a position report durably (tracks) and updates the live index; `done` is called
+  // once, from any thread.
+  std::function<void(UnitId, Position, std::function<void(Status)> done)> report_position;
+};
+
 // Owns the router and the live hub; both talk to `engine`, which must outlive the Api.
 class Api {
  public:
-  Api(engine::Engine& engine, ApiOptions options = {});
+  Api(engine::Engine& engine, ApiOptions options = {}, ApiServices services = {});
   ~Api();
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;

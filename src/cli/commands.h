@@ -9,6 +9,8 @@ namespace pingan::cli {
 void RegisterServeCommand(CLI::App& app);
 void RegisterImportCommand(CLI::App& app);
 void RegisterUserCommand(CLI::App& app);
+void RegisterDispatchCommand(CLI::App& app);
+void RegisterBenchCommand(CLI::App& app);
 
 // Prints "pingan: MESSAGE" to stderr and fails the command.
 [[noreturn]] void Fail(const std::string& message);

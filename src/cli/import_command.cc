@@ -1,4 +1,6 @@
 // pingan import jurisdictions: load station areas, community posts and grids from GeoJSON.
+#include <chrono>
+#include <fstream>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -7,6 +9,8 @@
 #include "cli/commands.h"
 #include "cli/platform.h"
 #include "core/jurisdiction.h"
+#include "roads/graph_file.h"
+#include "roads/osm_import.h"
 
 namespace pingan::cli {
 
@@ -54,6 +58,48 @@ void ImportJurisdictions(JurisdictionImportOptions options) {
             << std::endl;
 }
 
+struct RoadImportOptions {
+  std::string file;
+  std::string data_dir = "var";
+};
+
+// Peak resident memory of this process so far, in MiB (the import report shows it).
+double PeakRssMib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024;
+  }
+  return 0;
+}
+
+void ImportRoads(const RoadImportOptions& options) {
+  // The lock keeps a running server from reading a half-replaced directory; the graph file
+  // itself is replaced atomically.
+  auto lock = DataDirLock::Acquire(options.data_dir);
+  if (!lock) Fail(lock.error().message);
+  auto started = std::chrono::steady_clock::now();
+  roads::ImportReport report;
+  auto graph = roads::ImportOsm(options.file, &report);
+  if (!graph) Fail(graph.error().message);
+  if (graph->segment_count() == 0) Fail(options.file + ": no roads found (no highway=* ways)");
+  const std::string path = options.data_dir + "/" + std::string(roads::kRoadGraphFile);
+  if (Status saved = roads::GraphFile::Save(*graph, path); !saved) Fail(saved.error().message);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  started)
+                .count();
+  std::cout << fmt::format(
+                   "imported roads from {} into {}: {} nodes, {} segments, directed edges car {} "
+                   "motorcycle {} foot {} bicycle {}; {} routable ways of {}; {} way pieces "
+                   "dropped for missing nodes; {} street names; {} ms, peak memory {:.0f} MiB",
+                   options.file, path, graph->node_count(), graph->segment_count(),
+                   graph->edge_count(TravelMode::kCar), graph->edge_count(TravelMode::kMotorcycle),
+                   graph->edge_count(TravelMode::kFoot), graph->edge_count(TravelMode::kBicycle),
+                   report.ways_routable, report.ways_read, report.node_refs_missing,
+                   graph->names().size() - 1, ms, PeakRssMib())
+            << std::endl;
+}
+
 }  // namespace
 
 void RegisterImportCommand(CLI::App& app) {
@@ -80,6 +126,19 @@ void RegisterImportCommand(CLI::App& app) {
                   "Level for features without one: bureau, station, post or grid");
   cmd->add_option("--parent", options->fields.default_parent, "Parent id for features without one");
   cmd->callback([options] { ImportJurisdictions(*options); });
+
+  auto roads_options = std::make_shared<RoadImportOptions>();
+  CLI::App* roads_cmd = import->add_subcommand(
+      "roads",
+      "Build the road graph (car, motorcycle, foot, bicycle) from an OpenStreetMap extract "
+      "(.osm.pbf, .osm, .osm.gz, .osm.bz2) into DIR/roads.graph. Needed again only when the map "
+      "changes; pingan serve loads it at start.");
+  roads_cmd->add_option("file", roads_options->file, "OSM file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  roads_cmd->add_option("--data-dir", roads_options->data_dir, "Data directory")
+      ->capture_default_str();
+  roads_cmd->callback([roads_options] { ImportRoads(*roads_options); });
 }
 
 }  // namespace pingan::cli

@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
   pingan::cli::RegisterServeCommand(app);
   pingan::cli::RegisterImportCommand(app);
   pingan::cli::RegisterUserCommand(app);
+  pingan::cli::RegisterDispatchCommand(app);
+  pingan::cli::RegisterBenchCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

@@ -1,5 +1,7 @@
 // pingan serve: the platform on one port, with the ledger in --data-dir.
+#include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 
 #include <fcntl.h>
@@ -12,6 +14,13 @@
 #include "api/routes.h"
 #include "cli/commands.h"
 #include "cli/platform.h"
+#include "dispatch/recommender.h"
+#include "engine/position_service.h"
+#include "ingest/device_sink.h"
+#include "ingest/jt808_server.h"
+#include "ingest/osmand_server.h"
+#include "roads/graph_file.h"
+#include "tracks/track_store.h"
 
 namespace pingan::cli {
 
@@ -22,6 +31,9 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:8080";
   int threads = 2;
   std::string sla_config;
+  std::string dispatch_rules;
+  std::string jt808_listen;   // HOST:PORT, empty = off
+  std::string osmand_listen;  // HOST:PORT, empty = off
 };
 
 Result<std::pair<std::string, std::uint16_t>> ParseListen(const std::string& text) {
@@ -83,7 +95,62 @@ void Serve(const ServeOptions& options) {
   if (!platform) Fail(platform.error().message);
   BootstrapAdmin(**platform);
 
-  api::Api api(*(*platform)->engine);
+  engine::Engine& engine = *(*platform)->engine;
+
+  // Positions: durable tracks under DIR/tracks, the live index rebuilt from them.
+  auto track_store = tracks::TrackStore::Open(options.data_dir);
+  if (!track_store) Fail(track_store.error().message);
+  engine::PositionService positions(**track_store, engine.live_feed(), engine.clock());
+  if (Status s = positions.Recover(); !s) Fail(s.error().message);
+
+  // Roads and dispatch: optional until a map is imported.
+  std::unique_ptr<dispatch::Recommender> recommender;
+  const std::string graph_path = options.data_dir + "/" + std::string(roads::kRoadGraphFile);
+  auto rules = dispatch::DefaultDispatchRules();
+  if (!options.dispatch_rules.empty()) {
+    auto text = ReadFile(options.dispatch_rules);
+    if (!text) Fail(text.error().message);
+    try {
+      auto parsed = dispatch::ParseDispatchRules(nlohmann::json::parse(*text));
+      if (!parsed) {
+        Fail(fmt::format("{}: {}: {}", options.dispatch_rules, parsed.error().field,
+                         parsed.error().message));
+      }
+      rules = *parsed;
+    } catch (const nlohmann::json::parse_error& e) {
+      Fail(fmt::format("{}: {}", PositionInFile(options.dispatch_rules, *text, e.byte), e.what()));
+    }
+  }
+  if (std::filesystem::exists(graph_path)) {
+    auto started = std::chrono::steady_clock::now();
+    auto graph = roads::GraphFile::Load(graph_path);
+    if (!graph) Fail(graph.error().message);
+    recommender = std::make_unique<dispatch::Recommender>(
+        std::make_shared<const roads::RoadGraph>(std::move(*graph)), rules);
+    spdlog::info("road network: {} nodes, {} car edges, loaded in {} ms",
+                 recommender->graph().node_count(),
+                 recommender->graph().edge_count(TravelMode::kCar),
+                 std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - started)
+                     .count());
+  } else {
+    spdlog::warn("no road network in {}: recommendations answer 503 until `pingan import roads`",
+                 options.data_dir);
+  }
+
+  api::ApiServices services;
+  services.recommender = recommender.get();
+  services.latest_position = [&positions](UnitId id) { return positions.Latest(id); };
+  services.report_position = [&positions](UnitId id, Position p, std::function<void(Status)> done) {
+    tracks::TrackPoint point;
+    point.unit_id = id;
+    point.time = p.time;
+    point.lon_e7 = tracks::ToE7(p.at.lon);
+    point.lat_e7 = tracks::ToE7(p.at.lat);
+    point.source = tracks::TrackSource::kApi;
+    positions.Report({point}, std::move(done));
+  };
+  api::Api api(engine, {}, services);
   api::HttpServerOptions http_options;
   http_options.host = listen->first;
   http_options.port = listen->second;
@@ -93,15 +160,42 @@ void Serve(const ServeOptions& options) {
   auto port = server.Start();
   if (!port) Fail(port.error().message);
 
-  std::cout << fmt::format("Pingan 平安 listening on http://{}:{} (data in {})", listen->first,
-                           *port, options.data_dir)
+  // GPS terminals, each protocol on its own port.
+  ingest::DeviceSink sink(engine, positions);
+  std::unique_ptr<ingest::Jt808Server> jt808;
+  std::unique_ptr<ingest::OsmAndServer> osmand;
+  std::string gps_banner;
+  if (!options.jt808_listen.empty()) {
+    auto at = ParseListen(options.jt808_listen);
+    if (!at) Fail("--jt808-listen " + options.jt808_listen + ": " + at.error().message);
+    jt808 = std::make_unique<ingest::Jt808Server>(ingest::Jt808ServerOptions{}, sink);
+    auto bound = jt808->Start(at->first, at->second);
+    if (!bound) Fail("--jt808-listen: " + bound.error().message);
+    gps_banner += fmt::format("; JT/T 808 on {}:{}", at->first, *bound);
+  }
+  if (!options.osmand_listen.empty()) {
+    auto at = ParseListen(options.osmand_listen);
+    if (!at) Fail("--osmand-listen " + options.osmand_listen + ": " + at.error().message);
+    osmand =
+        std::make_unique<ingest::OsmAndServer>(ingest::OsmAndServerOptions{}, sink, engine.clock());
+    auto bound = osmand->Start(at->first, at->second);
+    if (!bound) Fail("--osmand-listen: " + bound.error().message);
+    gps_banner += fmt::format("; OsmAnd on http://{}:{}", at->first, *bound);
+  }
+
+  std::cout << fmt::format("Pingan 平安 listening on http://{}:{} (data in {}){}", listen->first,
+                           *port, options.data_dir, gps_banner)
             << std::endl;
 
   int signal = 0;
   sigwait(&signals, &signal);
   spdlog::info("signal {}: shutting down", signal);
+  if (jt808) jt808->Stop();
+  if (osmand) osmand->Stop();
   server.Stop();
-  (*platform)->engine->Stop();
+  positions.Stop();
+  (**track_store).Stop();
+  engine.Stop();
 }
 
 }  // namespace
@@ -124,6 +218,13 @@ void RegisterServeCommand(CLI::App& app) {
                   "JSON file overriding SLA deadlines, e.g. {\"incident\": {\"dispatch\": "
                   "{\"by_priority_s\": [60, 180, 600, 1800]}}}")
       ->check(CLI::ExistingFile);
+  cmd->add_option("--dispatch-rules", options->dispatch_rules,
+                  "JSON file of dispatch rules (see GET /api/dispatch/rules for the defaults)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--jt808-listen", options->jt808_listen,
+                  "HOST:PORT for JT/T 808 GPS terminals over TCP (off when not given)");
+  cmd->add_option("--osmand-listen", options->osmand_listen,
+                  "HOST:PORT for the OsmAnd protocol over HTTP (Traccar Client app)");
   cmd->callback([options] { Serve(*options); });
 }
 

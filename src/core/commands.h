@@ -82,12 +82,20 @@ struct RecordPersonalDataRead {
   std::string purpose;  // the route, e.g. "GET /api/incidents/42"
 };
 
+// Binds a GPS terminal to a unit (moving it from another unit if it was bound elsewhere).
+struct BindDevice {
+  std::string protocol;    // jt808 | osmand
+  std::string identifier;  // JT/T 808 terminal phone number, OsmAnd device id
+  UnitId unit_id = 0;
+  std::string coordinates = "wgs84";  // wgs84 | gcj02
+};
+
 // Fires SLA escalations that are due at the engine's current time.
 struct CheckDeadlines {};
 
 using CommandBody = std::variant<CreateIncident, IncidentAction, CreateUnit, SetUnitStatus,
                                  ReportPosition, DefineJurisdictions, AddUser, OpenSession,
-                                 CloseSession, RecordPersonalDataRead, CheckDeadlines>;
+                                 CloseSession, RecordPersonalDataRead, BindDevice, CheckDeadlines>;
 
 struct Command {
   std::string actor;  // username, or "system"

@@ -285,6 +285,40 @@ Result<CommandOutcome> DistrictState::Do(const ReportPosition& c, const std::str
   return CommandOutcome{c.unit_id, 0};
 }
 
+Result<CommandOutcome> DistrictState::Do(const BindDevice& c, const std::string& actor,
+                                         TimePoint now, std::vector<Event>& out) {
+  if (c.protocol != "jt808" && c.protocol != "osmand") {
+    return InvalidInput("protocol", "expected jt808 or osmand");
+  }
+  if (c.identifier.empty() || c.identifier.size() > 64) {
+    return InvalidInput("identifier", "expected 1 to 64 characters");
+  }
+  if (c.protocol == "jt808" &&
+      (c.identifier.size() > 20 || !std::all_of(c.identifier.begin(), c.identifier.end(),
+                                                [](char ch) { return ch >= '0' && ch <= '9'; }))) {
+    return InvalidInput("identifier",
+                        "a JT/T 808 terminal is named by its phone number: digits only");
+  }
+  if (c.coordinates != "wgs84" && c.coordinates != "gcj02") {
+    return InvalidInput("coordinates", "expected wgs84 or gcj02");
+  }
+  if (units_.find(c.unit_id) == units_.end()) {
+    return NotFound(fmt::format("no unit {}", c.unit_id), "unit_id");
+  }
+  UnitId previous = 0;
+  if (auto it = device_index_.find(DeviceKey(c.protocol, c.identifier));
+      it != device_index_.end()) {
+    previous = it->second.unit_id;
+  }
+  Emit(out, now, actor, "device.bound", UnitStream(c.unit_id),
+       {{"unit_id", c.unit_id},
+        {"previous_unit_id", previous},
+        {"protocol", c.protocol},
+        {"identifier", c.identifier},
+        {"coordinates", c.coordinates}});
+  return CommandOutcome{c.unit_id, 0};
+}
+
 Result<CommandOutcome> DistrictState::Do(const DefineJurisdictions& c, const std::string& actor,
                                          TimePoint now, std::vector<Event>& out) {
   if (c.jurisdictions.empty()) return InvalidInput("features", "no jurisdictions given");
@@ -395,6 +429,22 @@ void DistrictState::Apply(const Event& e) {
     ApplyIncidentEvent(e);
   } else if (e.type.starts_with("unit.")) {
     ApplyUnitEvent(e);
+  } else if (e.type == "device.bound") {
+    const json& d = e.data;
+    DeviceBinding binding{d.at("protocol").get<std::string>(),
+                          d.at("identifier").get<std::string>(),
+                          d.at("coordinates").get<std::string>()};
+    const std::string key = DeviceKey(binding.protocol, binding.identifier);
+    if (auto old = device_index_.find(key); old != device_index_.end()) {
+      auto& devices = MutableUnit(old->second.unit_id).devices;
+      std::erase_if(devices, [&](const DeviceBinding& b) {
+        return b.protocol == binding.protocol && b.identifier == binding.identifier;
+      });
+    }
+    UnitId unit = d.at("unit_id").get<UnitId>();
+    device_index_[key] = DeviceRoute{unit, binding.coordinates == "gcj02"};
+    MutableUnit(unit).devices.push_back(std::move(binding));
+    devices_changed_ = true;
   } else {
     ApplyOtherEvent(e);
   }
@@ -600,6 +650,8 @@ DistrictState::Changes DistrictState::TakeChanges() {
     jurisdictions();  // rebuilds the index once for all definitions applied since
     changes.jurisdictions = jurisdiction_index_;
   }
+  if (devices_changed_) changes.devices = std::make_shared<const DeviceIndex>(device_index_);
+  devices_changed_ = false;
   changed_incidents_.clear();
   changed_units_.clear();
   changed_users_.clear();
@@ -708,6 +760,10 @@ Result<std::unique_ptr<DistrictState>> DistrictState::FromCheckpoint(
     for (const auto& j : doc.at("units")) {
       auto unit = std::make_shared<Unit>(j.get<Unit>());
       state->unit_by_callsign_[unit->callsign] = unit->id;
+      for (const DeviceBinding& b : unit->devices) {
+        state->device_index_[DeviceKey(b.protocol, b.identifier)] =
+            DeviceRoute{unit->id, b.coordinates == "gcj02"};
+      }
       state->changed_units_.insert(unit->id);
       state->units_[unit->id] = std::move(unit);
     }

@@ -42,9 +42,10 @@ class DistrictState {
     std::vector<std::shared_ptr<const Session>> sessions_opened;
     std::vector<std::string> sessions_closed;                // token hashes
     std::shared_ptr<const JurisdictionIndex> jurisdictions;  // set when they changed
+    std::shared_ptr<const DeviceIndex> devices;              // set when a binding changed
     bool empty() const {
       return incidents.empty() && units.empty() && users.empty() && sessions_opened.empty() &&
-             sessions_closed.empty() && !jurisdictions;
+             sessions_closed.empty() && !jurisdictions && !devices;
     }
   };
   Changes TakeChanges();
@@ -102,6 +103,8 @@ class DistrictState {
                             std::vector<Event>& out);
   Result<CommandOutcome> Do(const RecordPersonalDataRead& c, const std::string& actor,
                             TimePoint now, std::vector<Event>& out);
+  Result<CommandOutcome> Do(const BindDevice& c, const std::string& actor, TimePoint now,
+                            std::vector<Event>& out);
   Result<CommandOutcome> Do(const CheckDeadlines& c, const std::string& actor, TimePoint now,
                             std::vector<Event>& out);
 
@@ -133,6 +136,8 @@ class DistrictState {
   std::map<std::string, Jurisdiction> jurisdiction_defs_;
   std::shared_ptr<const JurisdictionIndex> jurisdiction_index_;
   bool jurisdictions_changed_;
+  DeviceIndex device_index_;  // every binding, kept in step with units_[*].devices
+  bool devices_changed_ = true;
 
   std::unordered_set<IncidentId> changed_incidents_;
   std::unordered_set<UnitId> changed_units_;

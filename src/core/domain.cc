@@ -23,6 +23,13 @@ std::optional<E> EnumFromName(std::string_view text) {
 
 }  // namespace
 
+std::string DeviceKey(std::string_view protocol, std::string_view identifier) {
+  std::string key(protocol);
+  key += ':';
+  key += identifier;
+  return key;
+}
+
 std::string ToString(Force v) {
   return EnumName(v);
 }

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -47,6 +48,24 @@ struct Position {
   TimePoint time;
 };
 
+// A GPS terminal bound to a unit: a JT/T 808 terminal (its phone number) or an OsmAnd app (its
+// id). `coordinates` says how the device reports: "wgs84", or "gcj02" (Chinese map SDKs).
+struct DeviceBinding {
+  std::string protocol;  // "jt808" or "osmand"
+  std::string identifier;
+  std::string coordinates = "wgs84";
+  bool operator==(const DeviceBinding&) const = default;
+};
+
+// Where a device's positions go: its unit, and whether to convert from GCJ-02.
+struct DeviceRoute {
+  UnitId unit_id = 0;
+  bool is_gcj02 = false;
+};
+// Key "protocol:identifier" → route. Rebuilt only when a binding changes.
+using DeviceIndex = std::unordered_map<std::string, DeviceRoute>;
+std::string DeviceKey(std::string_view protocol, std::string_view identifier);
+
 // 警力 a patrol resource: a car crew, a motorcycle, a foot patrol, a guard or volunteer team.
 struct Unit {
   UnitId id = 0;
@@ -60,6 +79,7 @@ struct Unit {
   IncidentId active_incident_id = 0;  // the incident of its active assignment, 0 when none
   std::optional<Position> position;
   TimePoint created_at;
+  std::vector<DeviceBinding> devices;
 };
 
 // One unit's progress on one incident: its own timeline, independent of other units.

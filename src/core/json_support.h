@@ -73,8 +73,10 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SlaTimer, name, deadline, met_at, is_void, es
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Assignment, unit_id, callsign, status, dispatched_at,
                                    en_route_at, on_scene_at, cleared_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TimelineEntry, seq, at, actor, type, detail)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Unit, id, callsign, force, mode, station_id, members, status,
-                                   status_at, active_incident_id, position, created_at)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DeviceBinding, protocol, identifier, coordinates)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Unit, id, callsign, force, mode, station_id,
+                                                members, status, status_at, active_incident_id,
+                                                position, created_at, devices)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Incident, id, channel, category, subtype, priority, location,
                                    address, caller_name, caller_phone, narrative, station_id,
                                    post_id, grid_id, status, disposition, received_at, received_by,

@@ -162,12 +162,12 @@ Recommendations Recommender::Recommend(const Scene& scene, std::span<const Candi
   for (int m = 0; m < roads::kModeCount; ++m) {
     for (const auto& s : sources[m]) {
       if (was_reached[s.id]) continue;
-      // Not met before the search stopped: either slower than the ones found, or out of reach.
-      const Unit& u = *candidates[s.id].unit;
+      // Not met before the search stopped: slower than those found (counted, not listed: a
+      // district has thousands), or out of reach.
       if (stopped_early[m]) {
-        pass(u, "slower", fmt::format("not among the {} fastest", k));
+        ++out.units_not_ranked;
       } else {
-        pass(u, "unreachable",
+        pass(*candidates[s.id].unit, "unreachable",
              fmt::format("cannot reach the scene by road within {}",
                          Duration(double(rules_.max_eta.count()))));
       }
@@ -202,9 +202,15 @@ Recommendations Recommender::Recommend(const Scene& scene, std::span<const Candi
   // The suitable unit nearest in a straight line, to say when the road disagrees.
   const Unit* straight_nearest = nullptr;
   double straight_best = INFINITY;
+  // Compared on a local plane (cheap; exact enough to rank), reported as great-circle metres.
+  const double kx = std::cos(scene.location.lat * 3.141592653589793 / 180);
+  auto plane_d2 = [&](LonLat p) {
+    double dx = (p.lon - scene.location.lon) * kx, dy = p.lat - scene.location.lat;
+    return dx * dx + dy * dy;
+  };
   for (const auto& mode_sources : sources) {
     for (const auto& s : mode_sources) {
-      double d = DistanceM(candidates[s.id].position->at, scene.location);
+      double d = plane_d2(candidates[s.id].position->at);
       if (d < straight_best) {
         straight_best = d;
         straight_nearest = candidates[s.id].unit.get();
@@ -231,9 +237,13 @@ Recommendations Recommender::Recommend(const Scene& scene, std::span<const Candi
     rec.reason = "fastest_by_road";
     rec.detail = fmt::format("{} by road, {}", Duration(rec.eta_s), Distance(rec.distance_m));
     if (i == 0 && straight_nearest != nullptr && straight_nearest != r.unit &&
-        straight_best < rec.straight_line_m) {
+        straight_best < plane_d2(candidates[r.arrival.id].position->at)) {
+      double nearest_m = 0;
+      for (const auto& c : candidates) {
+        if (c.unit.get() == straight_nearest) nearest_m = DistanceM(c.position->at, scene.location);
+      }
       rec.detail += fmt::format("; faster than {}, which is nearer in a straight line ({} vs {})",
-                                straight_nearest->callsign, Distance(straight_best),
+                                straight_nearest->callsign, Distance(nearest_m),
                                 Distance(rec.straight_line_m));
     }
     rec.route = std::move(reached[i].arrival.route);

@@ -55,7 +55,7 @@ struct PassedOverUnit {
   UnitId unit_id = 0;
   std::string callsign;
   // off_duty, busy, already_assigned, wrong_force, wrong_mode, outside_station, no_position,
-  // stale_position, off_road, unreachable, auxiliary_alone, slower
+  // stale_position, off_road, unreachable, auxiliary_alone, slower (reached, ranked below k)
   std::string reason;
   std::string detail;
 };
@@ -63,9 +63,12 @@ struct PassedOverUnit {
 struct Recommendations {
   std::vector<RecommendedUnit> recommendations;  // fastest first
   std::vector<PassedOverUnit> passed_over;
-  int units_needed = 1;              // by the rules for this category and priority
-  int units_available = 0;           // suitable units that can reach the scene
-  int shortfall = 0;                 // units_needed - units_available when positive
+  int units_needed = 1;     // by the rules for this category and priority
+  int units_available = 0;  // suitable units that can reach the scene
+  int shortfall = 0;        // units_needed - units_available when positive
+  // Suitable units not reached before the k fastest were found: slower, so counted here
+  // rather than listed one by one in passed_over.
+  int units_not_ranked = 0;
   double scene_snap_distance_m = 0;  // from the scene to the nearest road (car network)
   bool scene_off_road = false;       // beyond max_snap_distance_m of any car road
 };

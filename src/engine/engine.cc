@@ -208,11 +208,15 @@ void Engine::Publish(DistrictState::Changes changes, std::vector<Event> notices)
       view_.sessions[session->token_hash] = session;
     for (const auto& hash : changes.sessions_closed) view_.sessions.erase(hash);
     if (changes.jurisdictions) view_.jurisdictions = changes.jurisdictions;
+    if (changes.devices) view_.devices = changes.devices;
     view_.durable_seq = state_->last_seq();
   }
   if (!changes.incidents.empty() || !changes.units.empty() || !notices.empty()) {
-    LiveDelta delta{state_->last_seq(), std::move(changes.incidents), std::move(changes.units),
-                    std::move(notices)};
+    LiveDelta delta;
+    delta.seq = state_->last_seq();
+    delta.incidents = std::move(changes.incidents);
+    delta.units = std::move(changes.units);
+    delta.notices = std::move(notices);
     live_feed_.Publish(delta);
   }
 }

@@ -39,6 +39,7 @@ struct ReadView {
   std::map<std::string, std::shared_ptr<const User>> users;
   std::unordered_map<std::string, std::shared_ptr<const Session>> sessions;
   std::shared_ptr<const JurisdictionIndex> jurisdictions;
+  std::shared_ptr<const DeviceIndex> devices;
   Sequence durable_seq = 0;
 };
 

@@ -17,13 +17,17 @@ struct LiveDelta {
   std::vector<std::shared_ptr<const Incident>> incidents;
   std::vector<std::shared_ptr<const Unit>> units;
   std::vector<Event> notices;  // events a watcher should be told about, e.g. an SLA escalation
+  // Latest positions of units that moved (from GPS, not the ledger; `seq` is then 0). Sent
+  // coalesced, at most one per unit per tick.
+  std::vector<std::pair<UnitId, Position>> positions;
 };
 
 class LiveFeed {
  public:
   using Listener = std::function<void(const LiveDelta&)>;
 
-  // `listener` runs on the engine thread after each commit: it must be quick and must not
+  // `listener` runs on the publishing thread (the engine thread after each commit, or the
+  // position ticker): it must be quick and must not
   // call back into the engine synchronously. Returns an id for Unsubscribe().
   int Subscribe(Listener listener);
   void Unsubscribe(int id);

@@ -4,11 +4,15 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "core/result.h"
 #include "roads/road_graph.h"
 
 namespace pingan::roads {
+
+// The graph's file name inside a data directory.
+inline constexpr std::string_view kRoadGraphFile = "roads.graph";
 
 class GraphFile {
  public:

@@ -60,26 +60,33 @@ std::optional<Snap> RoadSnapper::Nearest(LonLat position, TravelMode mode) const
   std::optional<Snap> best;
   double best_d2 = INFINITY;
   auto usable = [&](const Entry& e) { return (graph_.segment(e.second).mode_mask & bit) != 0; };
-  // Boxes come in order of their distance to p, a lower bound of the segment's own distance:
-  // once a box is farther than the best segment so far, nothing later can be nearer.
-  for (auto it =
-           ix.tree.qbegin(bgi::nearest(p, unsigned(ix.tree.size())) && bgi::satisfies(usable));
-       it != ix.tree.qend(); ++it) {
-    if (bg::comparable_distance(p, it->first) > best_d2) break;
-    const Segment& seg = graph_.segment(it->second);
-    PlanePoint a = ix.Project(graph_.node(seg.from));
-    PlanePoint c = ix.Project(graph_.node(seg.to));
-    const double ax = a.get<0>(), ay = a.get<1>();
-    const double dx = c.get<0>() - ax, dy = c.get<1>() - ay;
-    const double len2 = dx * dx + dy * dy;
-    double t = len2 > 0 ? ((px - ax) * dx + (py - ay) * dy) / len2 : 0;
-    t = std::clamp(t, 0.0, 1.0);
-    const double qx = ax + t * dx, qy = ay + t * dy;
-    const double d2 = (px - qx) * (px - qx) + (py - qy) * (py - qy);
-    if (d2 < best_d2) {
-      best_d2 = d2;
-      best = Snap{it->second, t, LonLat{qx / ix.kx + ix.lon0, qy / ix.ky + ix.lat0}, std::sqrt(d2)};
+  // The k nearest boxes (a box's distance is a lower bound of its segment's): if the farthest
+  // of them is already farther than the best segment found, no other box can hold a nearer
+  // one. Otherwise ask for twice as many. (An incremental query with k = all is much slower
+  // in Boost 1.74: it keeps and sorts a candidate list of size k.)
+  std::vector<Entry> found;
+  for (unsigned k = 8;; k *= 2) {
+    found.clear();
+    ix.tree.query(bgi::nearest(p, k) && bgi::satisfies(usable), std::back_inserter(found));
+    double farthest_box = 0;
+    for (const Entry& e : found) {
+      farthest_box = std::max(farthest_box, bg::comparable_distance(p, e.first));
+      const Segment& seg = graph_.segment(e.second);
+      PlanePoint a = ix.Project(graph_.node(seg.from));
+      PlanePoint c = ix.Project(graph_.node(seg.to));
+      const double ax = a.get<0>(), ay = a.get<1>();
+      const double dx = c.get<0>() - ax, dy = c.get<1>() - ay;
+      const double len2 = dx * dx + dy * dy;
+      double t = len2 > 0 ? ((px - ax) * dx + (py - ay) * dy) / len2 : 0;
+      t = std::clamp(t, 0.0, 1.0);
+      const double qx = ax + t * dx, qy = ay + t * dy;
+      const double d2 = (px - qx) * (px - qx) + (py - qy) * (py - qy);
+      if (d2 < best_d2) {
+        best_d2 = d2;
+        best = Snap{e.second, t, LonLat{qx / ix.kx + ix.lon0, qy / ix.ky + ix.lat0}, std::sqrt(d2)};
+      }
     }
+    if (found.size() < k || farthest_box >= best_d2) break;
   }
   // The plane is good for choosing; the reported distance is the great-circle one.
   if (best) best->distance_m = DistanceM(position, best->point);
