@@ -138,5 +138,46 @@ TEST(Cli, SlaDeadlinesAreConfigurableAndEscalateLive) {
   EXPECT_NE(refused.output().find("by_priority_s"), std::string::npos) << refused.output();
 }
 
+TEST(Cli, BenchDispatchPrintsItsFigures) {
+  auto r = RunPingan({"bench", "dispatch", "--map",
+                      std::string(PINGAN_SHARED_DATA) + "/maps/portland-central-2015.osm.pbf",
+                      "--units", "100", "--queries", "50"});
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  auto figures = nlohmann::json::parse(r.out.substr(r.out.find('{')), nullptr, false);
+  ASSERT_TRUE(figures.is_object()) << r.out;
+  for (const char* key : {"p50_us", "p99_us", "nodes", "edges", "load_ms", "import_ms"}) {
+    EXPECT_TRUE(figures.contains(key)) << key;
+  }
+  EXPECT_GT(figures["nodes"].get<int>(), 10000);
+  EXPECT_LE(figures["p50_us"].get<double>(), figures["p99_us"].get<double>());
+}
+
+TEST(Cli, ImportRoadsAndRecommendFromTheCommandLine) {
+  TempDir dir;
+  auto bad = RunPingan({"import", "roads", dir.File("missing.osm.pbf"), "--data-dir", dir.path()});
+  EXPECT_NE(bad.exit_code, 0);
+  WriteFile(dir.File("empty.osm"), "<?xml version='1.0'?><osm version='0.6'></osm>");
+  auto empty = RunPingan({"import", "roads", dir.File("empty.osm"), "--data-dir", dir.path()});
+  EXPECT_NE(empty.exit_code, 0);
+  EXPECT_NE(empty.out.find("no roads"), std::string::npos) << empty.out;
+  auto no_graph = RunPingan(
+      {"dispatch", "recommend", "--data-dir", dir.path(), "--lon", "-122.67", "--lat", "45.52"});
+  EXPECT_NE(no_graph.exit_code, 0);
+  EXPECT_NE(no_graph.out.find("import roads"), std::string::npos) << no_graph.out;
+
+  auto imported = RunPingan(
+      {"import", "roads", std::string(PINGAN_SHARED_DATA) + "/maps/portland-central-2015.osm.pbf",
+       "--data-dir", dir.path()});
+  ASSERT_EQ(imported.exit_code, 0) << imported.out;
+  auto r = RunPingan({"dispatch", "recommend", "--data-dir", dir.path(), "--lon", "-122.67",
+                      "--lat", "45.52", "--category", "criminal", "--priority", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  auto body = nlohmann::json::parse(r.out.substr(r.out.find('{')), nullptr, false);
+  ASSERT_TRUE(body.is_object()) << r.out;
+  EXPECT_EQ(body["recommendations"].size(), 0u);
+  EXPECT_EQ(body["units_needed"], 2) << "a priority-1 criminal incident needs two crews";
+  EXPECT_EQ(body["shortfall"], 2);
+}
+
 }  // namespace
 }  // namespace pingan::test
