@@ -382,11 +382,7 @@ struct Api::Impl {
          }});
     router.Add({"GET", "/api/dispatch/rules", "The dispatch rules in force", "dispatch", false,
                 Permission::kReadIncidents, nullptr, nullptr, "200 the rules", [this](Call& call) {
-                  if (services.recommender == nullptr) {
-                    return call.Reply(
-                        200, dispatch::DispatchRulesToJson(dispatch::DefaultDispatchRules()));
-                  }
-                  call.Reply(200, dispatch::DispatchRulesToJson(services.recommender->rules()));
+                  call.Reply(200, dispatch::DispatchRulesToJson(services.dispatch_rules));
                 }});
     router.Add({"GET", "/api/roads", "The road network loaded: size and bounds", "dispatch", false,
                 std::nullopt, nullptr, nullptr, "200 {loaded, nodes, segments, edges, bounds}",
@@ -716,7 +712,11 @@ struct Api::Impl {
            if (!engine.FindUnit(*id)) return call.Fail(NotFound(fmt::format("no unit {}", *id)));
            services.report_position(*id, Position{**at, time}, [this, call, id = *id](Status s) {
              boost::asio::post(workers, [this, call, id, s = std::move(s)] {
-               if (!s) return call.Fail(s.error());
+               if (!s) {
+                 Error e = s.error();
+                 if (e.field.starts_with("points[0].")) e.field = e.field.substr(10);  // one point
+                 return call.Fail(e);
+               }
                ReplyUnit(call, id, 200);
              });
            });

@@ -23,6 +23,8 @@ struct ApiOptions {
 struct ApiServices {
   // Ranks units by road travel time; null until `pingan import roads` has been run.
   dispatch::Recommender* recommender = nullptr;
+  // The dispatch rules in force (also when no road graph is loaded yet).
+  dispatch::DispatchRules dispatch_rules = dispatch::DefaultDispatchRules();
   // The latest position of a unit (from the live index of GPS and API reports).
   std::function<std::optional<Position>(UnitId)> latest_position;
   // Stores a position report durably (tracks) and updates the live index; `done` is called

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <random>
 #include <sstream>
+#include <unordered_map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -17,6 +18,7 @@
 #include "dispatch/recommender.h"
 #include "roads/graph_file.h"
 #include "roads/osm_import.h"
+#include "tracks/track_store.h"
 
 namespace pingan::cli {
 namespace {
@@ -87,11 +89,27 @@ void Recommend(const RecommendOptions& o) {
     if (std::isnan(o.lon) || std::isnan(o.lat)) Fail("give --incident ID, or --lon and --lat");
     scene = {{o.lon, o.lat}, o.category, o.priority, "", {}};
   }
+  // Positions live in the track files (as the server's live index rebuilds them at start).
+  auto store = tracks::TrackStore::Open(o.data_dir);
+  if (!store) Fail(store.error().message);
+  const TimePoint now = engine.clock().Now();
+  auto latest = (*store)->LatestPerUnit(now - std::chrono::hours(24));
+  if (!latest) Fail(latest.error().message);
+  (*store)->Stop();
+  std::unordered_map<UnitId, Position> positions;
+  for (const auto& p : *latest) positions[p.unit_id] = Position{p.lon_lat(), p.time};
   std::vector<dispatch::Candidate> candidates;
   engine.Read([&](const engine::ReadView& view) {
-    for (const auto& [id, unit] : view.units) candidates.push_back({unit, unit->position});
+    for (const auto& [id, unit] : view.units) {
+      std::optional<Position> position = unit->position;
+      if (auto it = positions.find(id);
+          it != positions.end() && (!position || it->second.time >= position->time)) {
+        position = it->second;
+      }
+      candidates.push_back({unit, position});
+    }
   });
-  auto result = recommender.Recommend(scene, candidates, size_t(o.k), engine.clock().Now());
+  auto result = recommender.Recommend(scene, candidates, size_t(o.k), now);
   engine.Stop();
   std::cout << api::RecommendationsJson(result).dump(2) << std::endl;
 }
@@ -153,7 +171,8 @@ void BenchDispatch(const BenchOptions& o) {
     report["import_ms"] = std::round(MsSince(started));
     report["import_peak_rss_mib"] = std::round(PeakRssMib());
     char pattern[] = "/tmp/pingan-bench-XXXXXX";
-    tmp_dir.reset(strdup(::mkdtemp(pattern)));
+    if (::mkdtemp(pattern) == nullptr) Fail("cannot create a temporary directory under /tmp");
+    tmp_dir.reset(strdup(pattern));
     graph_path = std::string(tmp_dir.get()) + "/roads.graph";
     if (Status s = roads::GraphFile::Save(*imported, graph_path); !s) Fail(s.error().message);
   }

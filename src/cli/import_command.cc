@@ -90,13 +90,14 @@ void ImportRoads(const RoadImportOptions& options) {
                 .count();
   std::cout << fmt::format(
                    "imported roads from {} into {}: {} nodes, {} segments, directed edges car {} "
-                   "motorcycle {} foot {} bicycle {}; {} routable ways of {}; {} way pieces "
-                   "dropped for missing nodes; {} street names; {} ms, peak memory {:.0f} MiB",
+                   "motorcycle {} foot {} bicycle {}; {} routable ways of {}; {} segments "
+                   "dropped for missing nodes, {} for implausible length; {} street names; {} ms, "
+                   "peak memory {:.0f} MiB",
                    options.file, path, graph->node_count(), graph->segment_count(),
                    graph->edge_count(TravelMode::kCar), graph->edge_count(TravelMode::kMotorcycle),
                    graph->edge_count(TravelMode::kFoot), graph->edge_count(TravelMode::kBicycle),
                    report.ways_routable, report.ways_read, report.node_refs_missing,
-                   graph->names().size() - 1, ms, PeakRssMib())
+                   report.segments_too_long, graph->names().size() - 1, ms, PeakRssMib())
             << std::endl;
 }
 

@@ -140,6 +140,7 @@ void Serve(const ServeOptions& options) {
 
   api::ApiServices services;
   services.recommender = recommender.get();
+  services.dispatch_rules = rules;
   services.latest_position = [&positions](UnitId id) { return positions.Latest(id); };
   services.report_position = [&positions](UnitId id, Position p, std::function<void(Status)> done) {
     tracks::TrackPoint point;

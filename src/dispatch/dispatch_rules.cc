@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/incident_workflow.h"
+
 namespace pingan::dispatch {
 
 const std::vector<TravelMode>& CategoryRule::ModesFor(int priority) const {
@@ -113,6 +115,10 @@ Result<DispatchRules> ParseDispatchRules(const nlohmann::json& json) {
       return InvalidInput(at + ".category", "expected a category code or \"*\"");
     }
     rule.category = item["category"].get<std::string>();
+    if (rule.category != "*" && FindIncidentCategory(rule.category) == nullptr) {
+      // A typo would otherwise quietly fall under "*".
+      return InvalidInput(at + ".category", fmt::format("unknown category '{}'", rule.category));
+    }
     auto forces = ParseList<Force>(item.value("forces", nlohmann::json::array()), at + ".forces",
                                    ParseForce, kForces);
     if (!forces) return forces.error();
@@ -134,6 +140,7 @@ Result<DispatchRules> ParseDispatchRules(const nlohmann::json& json) {
         }
         auto m = ParseList<TravelMode>(value, field, ParseTravelMode, kModes);
         if (!m) return m.error();
+        if (m->empty()) return InvalidInput(field, "name at least one mode");
         rule.modes_by_priority[key[0] - '0'] = *m;
       }
     }

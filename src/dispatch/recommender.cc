@@ -90,7 +90,10 @@ Recommendations Recommender::Recommend(const Scene& scene, std::span<const Candi
       continue;
     }
     if (u.status != UnitStatus::kAvailable) {
-      pass(u, "busy", fmt::format("busy ({})", ToString(u.status)));
+      pass(u, "busy",
+           u.status == UnitStatus::kBusy
+               ? std::string("busy with other duties")
+               : fmt::format("{} at incident {}", ToString(u.status), u.active_incident_id));
       continue;
     }
     if (!Contains(rule.forces, u.force)) {

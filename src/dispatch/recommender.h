@@ -63,9 +63,11 @@ struct PassedOverUnit {
 struct Recommendations {
   std::vector<RecommendedUnit> recommendations;  // fastest first
   std::vector<PassedOverUnit> passed_over;
-  int units_needed = 1;     // by the rules for this category and priority
-  int units_available = 0;  // suitable units that can reach the scene
-  int shortfall = 0;        // units_needed - units_available when positive
+  int units_needed = 1;  // by the rules for this category and priority
+  // Suitable units the search met; it stops after max(k, units_needed) per mode (plus
+  // auxiliaries), so this is below units_needed only when there is a real shortfall.
+  int units_available = 0;
+  int shortfall = 0;  // units_needed - units_available when positive
   // Suitable units not reached before the k fastest were found: slower, so counted here
   // rather than listed one by one in passed_over.
   int units_not_ranked = 0;

@@ -21,13 +21,15 @@
 
 namespace pingan::engine {
 
+// Fixes stamped further ahead of the clock than this are refused (a terminal with a wrong
+// clock would otherwise pin its unit to the future).
+inline constexpr std::chrono::minutes kMaxClockAhead{5};
+
 struct PositionServiceOptions {
   std::chrono::milliseconds feed_tick{1000};  // how often moved units go to the live feed
   // At start, the live index is rebuilt from positions no older than this.
   std::chrono::hours recover_window{24};
-  // Fixes stamped further ahead of the clock than this are refused (a terminal with a wrong
-  // clock would otherwise pin its unit to the future).
-  std::chrono::minutes max_clock_ahead{5};
+  std::chrono::minutes max_clock_ahead = kMaxClockAhead;
 };
 
 class PositionService {

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/gcj02.h"
+#include "tracks/track_store.h"
 
 namespace pingan::ingest {
 
@@ -44,8 +45,16 @@ void DeviceSink::Submit(Protocol protocol, std::string identifier, std::vector<D
       protocol == Protocol::kJt808 ? tracks::TrackSource::kJt808 : tracks::TrackSource::kOsmand;
   std::vector<tracks::TrackPoint> points;
   points.reserve(fixes.size());
+  // Fixes are judged one by one: a terminal resends a whole unacknowledged batch, so one bad
+  // fix must not hold the good ones hostage, nor be acknowledged and silently lost with them.
+  const TimePoint latest_allowed = engine_.clock().Now() + engine::kMaxClockAhead;
+  size_t dropped = 0;
   for (const DeviceFix& f : fixes) {
     if (!f.is_valid_fix) continue;
+    if (f.time > latest_allowed) {
+      ++dropped;
+      continue;
+    }
     LonLat at = route->is_gcj02 ? ToWgs84(Gcj02LonLat{f.lon, f.lat}) : LonLat{f.lon, f.lat};
     if (!IsValid(at)) continue;
     tracks::TrackPoint p;
@@ -57,10 +66,20 @@ void DeviceSink::Submit(Protocol protocol, std::string identifier, std::vector<D
       return std::uint16_t(std::clamp(std::lround(v), 0L, long(tracks::TrackPoint::kUnknown - 1)));
     };
     p.speed_cm_s = clamp16(f.speed_mps * 100);
-    p.heading_cdeg = clamp16(std::fmod(f.heading_deg, 360.0) * 100);
+    double heading = std::fmod(f.heading_deg, 360.0);
+    if (heading < 0) heading += 360;
+    p.heading_cdeg = std::uint16_t(std::lround(heading * 100) % 36000);
     p.accuracy_m = f.accuracy_m > 0 ? clamp16(f.accuracy_m) : tracks::TrackPoint::kUnknown;
     p.source = source;
+    if (!tracks::ValidateTrackPoint(p)) {
+      ++dropped;
+      continue;
+    }
     points.push_back(p);
+  }
+  if (dropped > 0) {
+    spdlog::warn("{} of {} fixes from {} dropped: implausible time or value", dropped, fixes.size(),
+                 identifier);
   }
   if (points.empty()) {
     done(SinkResult::kStored);  // nothing worth keeping; the terminal may move on
@@ -69,9 +88,7 @@ void DeviceSink::Submit(Protocol protocol, std::string identifier, std::vector<D
   positions_.Report(std::move(points), [done = std::move(done), identifier](Status s) {
     if (!s) {
       spdlog::warn("positions from {} not stored: {}", identifier, s.error().message);
-      // A fix the store refuses (bad time) would be resent forever if we said "failed".
-      done(s.error().code == ErrorCode::kInvalidInput ? SinkResult::kStored
-                                                      : SinkResult::kUnavailable);
+      done(SinkResult::kUnavailable);  // every fix was checked above: this is the store failing
       return;
     }
     done(SinkResult::kStored);

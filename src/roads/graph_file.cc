@@ -13,10 +13,10 @@ namespace pingan::roads {
 namespace {
 
 constexpr char kMagic[8] = {'P', 'N', 'G', 'R', 'O', 'A', 'D', 'S'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;  // 2: standard FNV-1a offset basis in the checksum
 
 uint64_t Fnv1a(const char* data, size_t size) {
-  uint64_t h = 1469598103934665603ull;
+  uint64_t h = 14695981039346656037ull;  // the standard FNV-1a 64 offset basis
   for (size_t i = 0; i < size; ++i) {
     h ^= uint8_t(data[i]);
     h *= 1099511628211ull;

@@ -15,7 +15,7 @@ struct ImportReport {
   uint64_t ways_read = 0;
   uint64_t ways_routable = 0;
   uint64_t nodes_needed = 0;
-  uint64_t node_refs_missing = 0;  // way pieces dropped: a node is missing (clipped extracts)
+  uint64_t node_refs_missing = 0;  // segments dropped: a node is missing (clipped extracts)
   uint64_t segments = 0;
   uint64_t segments_too_long = 0;  // dropped: a "segment" over 50 km is a broken way
 };

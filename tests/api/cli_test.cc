@@ -177,6 +177,29 @@ TEST(Cli, ImportRoadsAndRecommendFromTheCommandLine) {
   EXPECT_EQ(body["recommendations"].size(), 0u);
   EXPECT_EQ(body["units_needed"], 2) << "a priority-1 criminal incident needs two crews";
   EXPECT_EQ(body["shortfall"], 2);
+
+  // A unit whose position reached the server (tracks, not the ledger) is seen offline too.
+  ASSERT_TRUE(AddUser(dir.path(), "chen", "station_chief", "long-enough-1"));
+  {
+    ServerProcess server(dir.path());
+    ASSERT_NE(server.port(), 0) << server.output();
+    HttpClient chen("127.0.0.1", server.port());
+    ASSERT_EQ(chen.Login("chen", "long-enough-1").status, 201);
+    auto unit =
+        chen.Post("/api/units", {{"callsign", "C-1"}, {"force", "patrol"}, {"mode", "car"}});
+    ASSERT_EQ(unit.status, 201);
+    ASSERT_EQ(chen.Post("/api/units/" + unit.Json()["id"].dump() + "/position",
+                        {{"lon", -122.675}, {"lat", 45.519}})
+                  .status,
+              200);
+    EXPECT_EQ(server.Stop(), 0);
+  }
+  auto with_unit = RunPingan(
+      {"dispatch", "recommend", "--data-dir", dir.path(), "--lon", "-122.67", "--lat", "45.52"});
+  ASSERT_EQ(with_unit.exit_code, 0) << with_unit.out;
+  auto found = nlohmann::json::parse(with_unit.out.substr(with_unit.out.find('{')), nullptr, false);
+  ASSERT_EQ(found["recommendations"].size(), 1u) << with_unit.out;
+  EXPECT_GT(found["recommendations"][0]["eta_s"].get<double>(), 0);
 }
 
 }  // namespace

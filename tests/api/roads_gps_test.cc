@@ -308,6 +308,16 @@ TEST_F(RoadsGpsTest, Jt808TerminalsAreAckedAfterTheirFixIsStored) {
   EXPECT_GT(DistanceM({stored["lon"], stored["lat"]}, {sent.lon, sent.lat}), 100)
       << "really converted";
 
+  // A fix stamped a day ahead (a terminal with a wrong clock) is acknowledged, so the terminal
+  // does not resend it forever, but not stored: the unit stays where it was.
+  terminal.Send(
+      LocationFrame("013912345678", 12, -122.60, 45.40, fix_time + std::chrono::hours(24)));
+  reply = terminal.Receive();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->body[4], 0);
+  EXPECT_NEAR(chen->Get(fmt("/api/units/{}", unit)).Json()["position"]["lat"].get<double>(),
+              45.5120, 1e-6);
+
   // An unbound terminal is refused, a broken frame answered as such, and the connection lives on.
   terminal.Send(LocationFrame("19900000000", 9, 121.4, 31.2, fix_time));
   reply = terminal.Receive();

@@ -180,6 +180,11 @@ TEST(DispatchRules, RoundTripAndNameTheBadField) {
   EXPECT_EQ(bad.error().field, "categories[2].forces[0]");
   json["categories"] = nlohmann::json::array(
       {{{"category", "traffic"}, {"forces", {"patrol"}}, {"modes", {"car"}}}});
+  json["categories"][0]["category"] = "crimnal";
+  auto typo = ParseDispatchRules(json);
+  ASSERT_FALSE(typo);
+  EXPECT_EQ(typo.error().field, "categories[0].category");
+  json["categories"][0]["category"] = "traffic";
   auto no_default = ParseDispatchRules(json);
   ASSERT_FALSE(no_default);
   EXPECT_EQ(no_default.error().field, "categories");
