@@ -1,0 +1,151 @@
+// A thin fetch wrapper for the Pingan HTTP API: Bearer token from the session, JSON in and
+// out, and errors as ApiError carrying the server's {error, field, message}.
+import type {
+  ApiErrorBody,
+  Categories,
+  FeatureCollection,
+  Incident,
+  Located,
+  Recommendations,
+  RoadsInfo,
+  Session,
+  TimelineEntry,
+  Unit,
+} from './types';
+
+const tokenKey = 'pingan.session';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string, // "conflict", "unauthorized", ... or "network"
+    readonly field: string | undefined,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+// Called when the server says the token is no longer valid (401 on an authenticated call).
+let onUnauthorized: () => void = () => {};
+export function setUnauthorizedHandler(handler: () => void): void {
+  onUnauthorized = handler;
+}
+
+export function notifyUnauthorized(): void {
+  onUnauthorized();
+}
+
+export function storedSession(): Session | null {
+  const raw = sessionStorage.getItem(tokenKey);
+  if (!raw) return null;
+  try {
+    const s = JSON.parse(raw) as Session;
+    if (Date.parse(s.expires_at) <= Date.now()) return null;
+    return s;
+  } catch {
+    return null;
+  }
+}
+
+export function clearSession(): void {
+  sessionStorage.removeItem(tokenKey);
+}
+
+export function token(): string {
+  return storedSession()?.token ?? '';
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const t = token();
+  if (t) headers.Authorization = `Bearer ${t}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (e) {
+    throw new ApiError(0, 'network', undefined, String(e));
+  }
+  const text = await res.text();
+  let data: unknown = null;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (!res.ok) {
+    const err = (data ?? {}) as ApiErrorBody;
+    if (res.status === 401 && t) onUnauthorized();
+    throw new ApiError(res.status, err.error ?? 'http', err.field, err.message ?? res.statusText);
+  }
+  return data as T;
+}
+
+export async function login(username: string, password: string): Promise<Session> {
+  const s = await request<Session>('POST', '/api/session', { username, password });
+  sessionStorage.setItem(tokenKey, JSON.stringify(s));
+  return s;
+}
+
+export async function logout(): Promise<void> {
+  try {
+    await request('DELETE', '/api/session');
+  } finally {
+    clearSession();
+  }
+}
+
+export interface NewIncident {
+  category: string;
+  subtype?: string;
+  priority: number;
+  channel?: string;
+  lon?: number;
+  lat?: number;
+  address?: string;
+  caller_name?: string;
+  caller_phone?: string;
+  narrative?: string;
+}
+
+export interface IncidentAction {
+  action: string;
+  unit_id?: number;
+  disposition?: string;
+  note?: string;
+  station_id?: string;
+}
+
+export const api = {
+  listIncidents: (query: Record<string, string | number | boolean>) =>
+    request<{ incidents: Incident[]; next_cursor: number | null }>(
+      'GET',
+      `/api/incidents?${new URLSearchParams(
+        Object.entries(query).map(([k, v]) => [k, String(v)]),
+      )}`,
+    ),
+  // Unmasked for roles that may see personal data; the server audits the read.
+  getIncident: (id: number) => request<Incident>('GET', `/api/incidents/${id}`),
+  // Masked and not audited: used to refresh the timeline when the live feed says it changed.
+  getTimeline: (id: number) =>
+    request<{ id: number; timeline: TimelineEntry[] }>('GET', `/api/incidents/${id}/timeline`),
+  createIncident: (body: NewIncident) => request<Incident>('POST', '/api/incidents', body),
+  act: (id: number, body: IncidentAction) =>
+    request<Incident>('POST', `/api/incidents/${id}/actions`, body),
+  recommendations: (id: number, k = 5) =>
+    request<Recommendations>('GET', `/api/incidents/${id}/recommendations?k=${k}`),
+  units: () => request<{ units: Unit[] }>('GET', '/api/units'),
+  categories: () => request<Categories>('GET', '/api/categories'),
+  jurisdictions: () => request<FeatureCollection>('GET', '/api/jurisdictions'),
+  locate: (lon: number, lat: number) =>
+    request<Located>('GET', `/api/jurisdictions/locate?lon=${lon}&lat=${lat}`),
+  roads: () => request<RoadsInfo>('GET', '/api/roads'),
+  dispatchRules: () => request<{ stale_position_s?: number }>('GET', '/api/dispatch/rules'),
+};

@@ -1,0 +1,200 @@
+// Shapes of the HTTP API's JSON (docs/api.md, api/json_codec.cc). Times are ISO 8601 UTC.
+
+export interface Session {
+  token: string;
+  username: string;
+  role: string;
+  display_name: string;
+  station_id: string;
+  expires_at: string;
+}
+
+export interface Assignment {
+  unit_id: number;
+  callsign: string;
+  status: string;
+  dispatched_at: string;
+  en_route_at: string | null;
+  on_scene_at: string | null;
+  cleared_at: string | null;
+  travel_time_s: number | null;
+}
+
+export interface Sla {
+  name: string; // "dispatch" | "arrival"
+  deadline: string;
+  met_at: string | null;
+  void: boolean;
+  overdue: boolean;
+  escalation_level: number;
+}
+
+export interface TimelineEntry {
+  seq: number;
+  at: string;
+  actor: string;
+  type: string; // "incident.received", "incident.dispatch", ...
+  detail: Record<string, unknown>;
+}
+
+export interface Incident {
+  id: number;
+  status: string; // received | dispatched | on_scene | handling | closed | cancelled
+  terminal: boolean;
+  channel: string;
+  category: string;
+  category_label: string;
+  subtype: string;
+  subtype_label: string;
+  priority: number; // 1 (most urgent) .. 4
+  lon: number | null;
+  lat: number | null;
+  address: string;
+  caller_name: string;
+  caller_phone: string;
+  personal_data_masked: boolean;
+  narrative: string;
+  station_id: string;
+  post_id: string;
+  grid_id: string;
+  disposition: string;
+  received_at: string;
+  received_by: string;
+  dispatched_at: string | null;
+  on_scene_at: string | null;
+  closed_at: string | null;
+  response_time_s: number | null;
+  handling_time_s: number | null;
+  overdue: boolean;
+  assignments: Assignment[];
+  sla: Sla[];
+  timeline?: TimelineEntry[];
+}
+
+export interface Position {
+  lon: number;
+  lat: number;
+  time: string;
+}
+
+export interface Unit {
+  id: number;
+  callsign: string;
+  force: string; // patrol | station | hq | guard | volunteer
+  mode: string; // car | motorcycle | foot | bicycle
+  station_id: string;
+  members: string[];
+  status: string; // off_duty | available | dispatched | en_route | on_scene | busy
+  status_at: string;
+  active_incident_id: number | null;
+  position: Position | null;
+  created_at: string;
+}
+
+export interface Subtype {
+  code: string;
+  label: string;
+}
+
+export interface Category {
+  code: string;
+  label: string;
+  subtypes: Subtype[];
+}
+
+export interface Categories {
+  categories: Category[];
+  channels: string[];
+}
+
+export interface LineString {
+  type: 'LineString';
+  coordinates: [number, number][];
+}
+
+export interface Recommendation {
+  unit_id: number;
+  callsign: string;
+  force: string;
+  mode: string;
+  eta_s: number;
+  distance_m: number;
+  straight_line_m: number;
+  reason: string;
+  detail: string;
+  route: LineString;
+}
+
+export interface PassedOver {
+  unit_id: number;
+  callsign: string;
+  reason: string;
+  detail: string;
+}
+
+export interface Recommendations {
+  recommendations: Recommendation[];
+  passed_over: PassedOver[];
+  units_needed: number;
+  units_available: number;
+  shortfall: number;
+  units_not_ranked: number;
+  scene_snap_distance_m: number;
+  scene_off_road: boolean;
+}
+
+export interface JurisdictionProperties {
+  id: string;
+  parent_id: string | null;
+  name: string;
+  level: string; // bureau | station | post | grid
+  area_m2: number;
+}
+
+export interface FeatureCollection {
+  type: 'FeatureCollection';
+  features: {
+    type: 'Feature';
+    properties: JurisdictionProperties;
+    geometry: { type: string; coordinates: unknown } | null;
+  }[];
+}
+
+export interface Located {
+  bureau_id: string | null;
+  station_id: string | null;
+  post_id: string | null;
+  grid_id: string | null;
+  station_name: string | null;
+  grid_name: string | null;
+}
+
+export interface RoadsInfo {
+  loaded: boolean;
+  nodes?: number;
+  bounds?: [number, number, number, number];
+}
+
+export interface Notice {
+  seq: number;
+  type: string;
+  at: string;
+  data: Record<string, unknown>;
+}
+
+export type LiveMessage =
+  | { type: 'hello'; seq: number }
+  | {
+      type: 'delta' | 'positions';
+      seq: number;
+      incidents: Incident[];
+      units: Unit[];
+      notices: Notice[];
+      positions: ({ unit_id: number } & Position)[];
+    };
+
+export interface ApiErrorBody {
+  error: string;
+  field?: string;
+  message?: string;
+}

@@ -1,0 +1,200 @@
+// The operational picture the console shows: incidents, units, reference data and the live
+// feed's state. Filled over HTTP once, then kept current from /api/live deltas (no polling).
+// After a reconnect the feed does not replay what was missed, so the picture is reloaded.
+import { reactive, shallowRef } from 'vue';
+import { api, notifyUnauthorized, storedSession, token } from '../api/client';
+import type {
+  Category,
+  FeatureCollection,
+  Incident,
+  LiveMessage,
+  Notice,
+  RoadsInfo,
+  Unit,
+} from '../api/types';
+
+export type LiveState = 'connecting' | 'live' | 'down';
+
+export const ops = reactive({
+  incidents: new Map<number, Incident>(),
+  units: new Map<number, Unit>(),
+  categories: [] as Category[],
+  channels: [] as string[],
+  roads: null as RoadsInfo | null,
+  // A position older than this is not used for dispatch (GET /api/dispatch/rules).
+  stalePositionS: 600,
+  live: 'connecting' as LiveState,
+  seq: 0,
+  loaded: false,
+  now: Date.now(),
+  // Bumped on every change, so the map redraws its sources once per change, not per field.
+  incidentsVersion: 0,
+  unitsVersion: 0,
+});
+
+// Large and never edited: kept out of Vue's deep reactivity.
+export const jurisdictions = shallowRef<FeatureCollection | null>(null);
+
+type NoticeListener = (n: Notice) => void;
+type IncidentListener = (i: Incident) => void;
+const noticeListeners = new Set<NoticeListener>();
+const incidentListeners = new Set<IncidentListener>();
+
+export function onNotice(l: NoticeListener): () => void {
+  noticeListeners.add(l);
+  return () => noticeListeners.delete(l);
+}
+
+// Called with every incident the live feed reports changed (masked view, no timeline).
+export function onIncidentChanged(l: IncidentListener): () => void {
+  incidentListeners.add(l);
+  return () => incidentListeners.delete(l);
+}
+
+export function putIncident(i: Incident): void {
+  const { timeline: _timeline, ...listed } = i;
+  const old = ops.incidents.get(i.id);
+  // A reply to our own write may be unmasked. The shared picture keeps only masked personal
+  // data (what the live feed sends); until that arrives it keeps none.
+  if (!i.personal_data_masked) {
+    listed.caller_name = old?.caller_name ?? '';
+    listed.caller_phone = old?.caller_phone ?? '';
+    listed.personal_data_masked = true;
+  }
+  ops.incidents.set(i.id, listed as Incident);
+  ops.incidentsVersion++;
+}
+
+function putUnit(u: Unit): void {
+  ops.units.set(u.id, u);
+  ops.unitsVersion++;
+}
+
+let clock: number | undefined;
+let socket: WebSocket | null = null;
+let retryTimer: number | undefined;
+let retryDelay = 1000;
+let stopped = true;
+let loading = false;
+let buffered: LiveMessage[] = [];
+
+export async function loadReference(): Promise<void> {
+  const [cats, fc, roads, rules] = await Promise.all([
+    api.categories(),
+    api.jurisdictions(),
+    api.roads().catch(() => ({ loaded: false }) as RoadsInfo),
+    api.dispatchRules().catch(() => ({}) as { stale_position_s?: number }),
+  ]);
+  if (rules.stale_position_s) ops.stalePositionS = rules.stale_position_s;
+  ops.categories = cats.categories;
+  ops.channels = cats.channels;
+  jurisdictions.value = fc;
+  ops.roads = roads;
+}
+
+// Loads units, open incidents and the last 24 hours of incidents over HTTP. Deltas arriving
+// meanwhile are held and applied afterwards, so an older HTTP answer never hides a newer delta.
+async function loadPicture(): Promise<void> {
+  loading = true;
+  try {
+    const since = new Date(Date.now() - 24 * 3600 * 1000).toISOString();
+    const [units, open, recent] = await Promise.all([
+      api.units(),
+      api.listIncidents({ open: true, limit: 500 }),
+      api.listIncidents({ from: since, limit: 500 }),
+    ]);
+    ops.units.clear();
+    for (const u of units.units) ops.units.set(u.id, u);
+    ops.incidents.clear();
+    for (const i of [...recent.incidents, ...open.incidents]) ops.incidents.set(i.id, i);
+    ops.unitsVersion++;
+    ops.incidentsVersion++;
+    ops.loaded = true;
+  } finally {
+    loading = false;
+    const held = buffered;
+    buffered = [];
+    for (const m of held) apply(m);
+  }
+}
+
+function apply(m: LiveMessage): void {
+  if (m.type === 'hello') return;
+  if (loading) {
+    buffered.push(m);
+    return;
+  }
+  if (m.seq) ops.seq = Math.max(ops.seq, m.seq);
+  for (const u of m.units ?? []) putUnit(u);
+  for (const i of m.incidents ?? []) {
+    putIncident(i);
+    for (const l of incidentListeners) l(i);
+  }
+  if (m.positions?.length) {
+    for (const p of m.positions) {
+      const u = ops.units.get(p.unit_id);
+      if (u) u.position = { lon: p.lon, lat: p.lat, time: p.time };
+    }
+    ops.unitsVersion++;
+  }
+  for (const n of m.notices ?? []) for (const l of noticeListeners) l(n);
+}
+
+function connect(): void {
+  if (stopped) return;
+  if (!storedSession()) {
+    // The session ran out while we were away: back to the login page.
+    notifyUnauthorized();
+    return;
+  }
+  ops.live = 'connecting';
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  const url = `${scheme}://${location.host}/api/live?access_token=${encodeURIComponent(token())}`;
+  const ws = new WebSocket(url);
+  socket = ws;
+  ws.onmessage = (ev) => {
+    let m: LiveMessage;
+    try {
+      m = JSON.parse(String(ev.data)) as LiveMessage;
+    } catch {
+      return;
+    }
+    if (m.type === 'hello') {
+      ops.live = 'live';
+      retryDelay = 1000;
+      ops.seq = m.seq;
+      void loadPicture().catch(() => {});
+      return;
+    }
+    apply(m);
+  };
+  ws.onclose = () => {
+    if (socket !== ws) return;
+    socket = null;
+    if (stopped) return;
+    ops.live = 'down';
+    retryTimer = window.setTimeout(connect, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 15000);
+  };
+  ws.onerror = () => ws.close();
+}
+
+export async function startLive(): Promise<void> {
+  if (!stopped) return;
+  stopped = false;
+  clock = window.setInterval(() => (ops.now = Date.now()), 1000);
+  await loadReference();
+  connect();
+}
+
+export function stopLive(): void {
+  stopped = true;
+  window.clearInterval(clock);
+  window.clearTimeout(retryTimer);
+  socket?.close();
+  socket = null;
+  ops.incidents.clear();
+  ops.units.clear();
+  ops.loaded = false;
+  ops.live = 'connecting';
+}
