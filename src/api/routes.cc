@@ -443,8 +443,10 @@ struct Api::Impl {
                                   {"coordinates", cmd.coordinates}});
                   });
                 }});
-    router.Add({"GET", "/api/devices", "Every GPS terminal binding", "units", false, std::nullopt,
-                nullptr, nullptr, "200 {devices: [...]}", [this](Call& call) {
+    // An OsmAnd id is the phone's only credential: only those who bind devices may list them.
+    router.Add({"GET", "/api/devices", "Every GPS terminal binding", "units", false,
+                Permission::kManageUnits, nullptr, nullptr, "200 {devices: [...]}",
+                [this](Call& call) {
                   json list = json::array();
                   engine.Read([&](const engine::ReadView& view) {
                     for (const auto& [id, unit] : view.units) {
@@ -1003,6 +1005,9 @@ struct Api::Impl {
 Api::Api(engine::Engine& engine, ApiOptions options, ApiServices services)
     : impl_(std::make_unique<Impl>(engine, options, std::move(services))) {}
 Api::~Api() = default;
+void Api::Stop() {
+  impl_->workers.join();
+}
 HttpHandler& Api::http_handler() {
   return impl_->router;
 }

@@ -40,6 +40,10 @@ class Api {
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
 
+  // Waits for the replies still queued on the worker threads. Call after the engine and the
+  // position service have stopped, before the HTTP server is destroyed.
+  void Stop();
+
   HttpHandler& http_handler();
   WebSocketHandler& live_handler();
   const Router& router() const;

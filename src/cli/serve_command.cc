@@ -121,21 +121,26 @@ void Serve(const ServeOptions& options) {
       Fail(fmt::format("{}: {}", PositionInFile(options.dispatch_rules, *text, e.byte), e.what()));
     }
   }
-  if (std::filesystem::exists(graph_path)) {
-    auto started = std::chrono::steady_clock::now();
-    auto graph = roads::GraphFile::Load(graph_path);
-    if (!graph) Fail(graph.error().message);
-    recommender = std::make_unique<dispatch::Recommender>(
-        std::make_shared<const roads::RoadGraph>(std::move(*graph)), rules);
-    spdlog::info("road network: {} nodes, {} car edges, loaded in {} ms",
-                 recommender->graph().node_count(),
-                 recommender->graph().edge_count(TravelMode::kCar),
-                 std::chrono::duration_cast<std::chrono::milliseconds>(
-                     std::chrono::steady_clock::now() - started)
-                     .count());
-  } else {
+  if (!std::filesystem::exists(graph_path)) {
     spdlog::warn("no road network in {}: recommendations answer 503 until `pingan import roads`",
                  options.data_dir);
+  } else {
+    auto started = std::chrono::steady_clock::now();
+    auto graph = roads::GraphFile::Load(graph_path);
+    if (!graph) {
+      // 110 intake must not wait on a map: serve without recommendations and say why.
+      spdlog::error("road network not loaded, recommendations answer 503: {}",
+                    graph.error().message);
+    } else {
+      recommender = std::make_unique<dispatch::Recommender>(
+          std::make_shared<const roads::RoadGraph>(std::move(*graph)), rules);
+      spdlog::info("road network: {} nodes, {} car edges, loaded in {} ms",
+                   recommender->graph().node_count(),
+                   recommender->graph().edge_count(TravelMode::kCar),
+                   std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::steady_clock::now() - started)
+                       .count());
+    }
   }
 
   api::ApiServices services;
@@ -197,6 +202,9 @@ void Serve(const ServeOptions& options) {
   positions.Stop();
   (**track_store).Stop();
   engine.Stop();
+  // Replies still queued for the API's workers run now, while the HTTP server object (and its
+  // io_context) still exists.
+  api.Stop();
 }
 
 }  // namespace

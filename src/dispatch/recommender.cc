@@ -136,8 +136,7 @@ Recommendations Recommender::Recommend(const Scene& scene, std::span<const Candi
     sources[roads::ModeSlot(u.mode)].push_back({i, *snap});
   }
 
-  // One backward search per mode; keep enough arrivals that auxiliaries cannot crowd out the
-  // police unit they need.
+  // One backward search per mode.
   struct Reached {
     roads::Arrival arrival;
     const Unit* unit;
@@ -149,14 +148,29 @@ Recommendations Recommender::Recommend(const Scene& scene, std::span<const Candi
     if (sources[m].empty()) continue;
     auto target = snapper_.Nearest(scene.location, TravelMode(m));
     if (!target) continue;
-    size_t want = k;
-    for (const auto& s : sources[m]) want += IsAuxiliary(candidates[s.id].unit->force) ? 1 : 0;
-    want = std::max(want, size_t(out.units_needed));
+    const size_t want = std::max(k, size_t(out.units_needed));
+    const uint32_t max_ms = uint32_t(rules_.max_eta.count() * 1000);
     auto search = Borrow(TravelMode(m));
-    auto arrivals = search->NearestSources(*target, sources[m], want,
-                                           uint32_t(rules_.max_eta.count() * 1000), true);
-    Return(std::move(search));
+    auto arrivals = search->NearestSources(*target, sources[m], want, max_ms, true);
     stopped_early[m] = arrivals.size() >= want;
+    // Guards and volunteers may need a police unit beside them: if the fastest were all
+    // auxiliaries, find the fastest police unit of this mode in a second, police-only search
+    // (cheaper than searching on until one turns up among thousands of guards).
+    if (rule.auxiliaries_need_police && stopped_early[m] &&
+        std::all_of(arrivals.begin(), arrivals.end(), [&](const roads::Arrival& a) {
+          return IsAuxiliary(candidates[a.id].unit->force);
+        })) {
+      std::vector<roads::Source> police;
+      for (const auto& s : sources[m]) {
+        if (!IsAuxiliary(candidates[s.id].unit->force)) police.push_back(s);
+      }
+      if (!police.empty()) {
+        for (auto& a : search->NearestSources(*target, police, 1, max_ms, true)) {
+          arrivals.push_back(std::move(a));
+        }
+      }
+    }
+    Return(std::move(search));
     for (auto& a : arrivals) {
       was_reached[a.id] = true;
       reached.push_back({std::move(a), candidates[a.id].unit.get()});
@@ -180,6 +194,8 @@ Recommendations Recommender::Recommend(const Scene& scene, std::span<const Candi
     return a.arrival.time_ms < b.arrival.time_ms;
   });
 
+  const Unit* promoted = nullptr;   // a police unit moved into the top k for the auxiliaries
+  const Unit* displaced = nullptr;  // the auxiliary it replaced
   if (rule.auxiliaries_need_police) {
     bool has_police = std::any_of(reached.begin(), reached.end(),
                                   [](const Reached& r) { return !IsAuxiliary(r.unit->force); });
@@ -196,6 +212,8 @@ Recommendations Recommender::Recommend(const Scene& scene, std::span<const Candi
       // The top k are all auxiliaries: the fastest police unit takes the last place.
       auto police = std::find_if(reached.begin() + long(k), reached.end(),
                                  [](const Reached& r) { return !IsAuxiliary(r.unit->force); });
+      promoted = police->unit;
+      displaced = reached[k - 1].unit;
       std::rotate(reached.begin() + long(k) - 1, police, police + 1);
     }
   }
@@ -223,6 +241,12 @@ Recommendations Recommender::Recommend(const Scene& scene, std::span<const Candi
   for (size_t i = 0; i < reached.size(); ++i) {
     const Reached& r = reached[i];
     const Unit& u = *r.unit;
+    if (i >= k && &u == displaced) {
+      pass(u, "displaced_by_police",
+           fmt::format("{} by road, but {} incidents need a police unit and the place went to {}",
+                       Duration(r.arrival.time_ms / 1000.0), scene.category, promoted->callsign));
+      continue;
+    }
     if (i >= k) {
       pass(u, "slower",
            fmt::format("{} by road; not among the {} fastest", Duration(r.arrival.time_ms / 1000.0),
@@ -237,10 +261,13 @@ Recommendations Recommender::Recommend(const Scene& scene, std::span<const Candi
     rec.eta_s = r.arrival.time_ms / 1000.0;
     rec.distance_m = r.arrival.distance_m;
     rec.straight_line_m = DistanceM(candidates[r.arrival.id].position->at, scene.location);
-    rec.reason = "fastest_by_road";
+    rec.reason = &u == promoted ? "police_required" : "fastest_by_road";
     rec.detail = fmt::format("{} by road, {}", Duration(rec.eta_s), Distance(rec.distance_m));
-    if (i == 0 && straight_nearest != nullptr && straight_nearest != r.unit &&
-        straight_best < plane_d2(candidates[r.arrival.id].position->at)) {
+    if (&u == promoted) {
+      rec.detail +=
+          fmt::format("; guards and volunteers do not go alone to {} incidents", scene.category);
+    } else if (i == 0 && straight_nearest != nullptr && straight_nearest != r.unit &&
+               straight_best < plane_d2(candidates[r.arrival.id].position->at)) {
       double nearest_m = 0;
       for (const auto& c : candidates) {
         if (c.unit.get() == straight_nearest) nearest_m = DistanceM(c.position->at, scene.location);

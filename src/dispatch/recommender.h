@@ -46,16 +46,19 @@ struct RecommendedUnit {
   double eta_s = 0;
   double distance_m = 0;       // along the road
   double straight_line_m = 0;  // as the crow flies, for comparison
-  std::string reason;          // "fastest_by_road"
-  std::string detail;          // one sentence a dispatcher can read
-  std::vector<LonLat> route;   // from the unit to the scene
+  // "fastest_by_road", or "police_required" for a police unit placed in the top k because the
+  // faster ones were all guards or volunteers, who may not go alone.
+  std::string reason;
+  std::string detail;         // one sentence a dispatcher can read
+  std::vector<LonLat> route;  // from the unit to the scene
 };
 
 struct PassedOverUnit {
   UnitId unit_id = 0;
   std::string callsign;
   // off_duty, busy, already_assigned, wrong_force, wrong_mode, outside_station, no_position,
-  // stale_position, off_road, unreachable, auxiliary_alone, slower (reached, ranked below k)
+  // stale_position, off_road, unreachable, auxiliary_alone, displaced_by_police,
+  // slower (reached, ranked below k)
   std::string reason;
   std::string detail;
 };

@@ -15,8 +15,12 @@ namespace {
 constexpr char kMagic[8] = {'P', 'N', 'G', 'R', 'O', 'A', 'D', 'S'};
 constexpr uint32_t kVersion = 2;  // 2: standard FNV-1a offset basis in the checksum
 
-uint64_t Fnv1a(const char* data, size_t size) {
-  uint64_t h = 14695981039346656037ull;  // the standard FNV-1a 64 offset basis
+// `basis`: version 1 files were written with a mistyped offset basis; they still load.
+constexpr uint64_t kFnvBasis = 14695981039346656037ull;  // the standard FNV-1a 64 offset basis
+constexpr uint64_t kFnvBasisV1 = 1469598103934665603ull;
+
+uint64_t Fnv1a(const char* data, size_t size, uint64_t basis = kFnvBasis) {
+  uint64_t h = basis;
   for (size_t i = 0; i < size; ++i) {
     h ^= uint8_t(data[i]);
     h *= 1099511628211ull;
@@ -122,11 +126,14 @@ Result<RoadGraph> GraphFile::Load(const std::string& path) {
   }
   uint64_t stored_sum = 0;
   std::memcpy(&stored_sum, data.data() + data.size() - 8, 8);
-  if (Fnv1a(data.data(), data.size() - 8) != stored_sum) return bad("checksum mismatch (damaged)");
   Reader r(data.data() + sizeof(kMagic), data.size() - sizeof(kMagic) - 8);
   uint32_t version = 0, node_count = 0, segment_count = 0, name_count = 0;
   if (!r.Get(version)) return bad("truncated header");
-  if (version != kVersion) {
+  const uint64_t basis = version == 1 ? kFnvBasisV1 : kFnvBasis;
+  if (Fnv1a(data.data(), data.size() - 8, basis) != stored_sum) {
+    return bad("checksum mismatch (damaged)");
+  }
+  if (version != kVersion && version != 1) {
     return bad(fmt::format("format version {} (this build reads {}); re-import the map", version,
                            kVersion));
   }

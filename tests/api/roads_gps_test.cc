@@ -357,6 +357,10 @@ TEST(RoadsGpsRestart, PositionsSurviveARestart) {
               200);
     server.Kill();  // acknowledged positions must be on disk, not in a buffer
   }
+  // A damaged road graph must not keep 110 intake from starting.
+  FILE* junk = std::fopen(dir.File("roads.graph").c_str(), "w");
+  std::fputs("not a graph", junk);
+  std::fclose(junk);
   ServerProcess again(dir.path());
   ASSERT_NE(again.port(), 0) << again.output();
   HttpClient chen("127.0.0.1", again.port());
@@ -364,7 +368,8 @@ TEST(RoadsGpsRestart, PositionsSurviveARestart) {
   json position = chen.Get("/api/units/" + std::to_string(unit)).Json()["position"];
   ASSERT_TRUE(position.is_object());
   EXPECT_NEAR(position["lon"].get<double>(), 116.39, 1e-6);
-  EXPECT_EQ(chen.Get("/api/incidents/1/recommendations").status, 503) << "no roads imported here";
+  EXPECT_EQ(chen.Get("/api/incidents/1/recommendations").status, 503) << "the graph is unusable";
+  EXPECT_NE(again.output().find("road network not loaded"), std::string::npos) << again.output();
 }
 
 }  // namespace

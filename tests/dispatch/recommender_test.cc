@@ -152,6 +152,23 @@ TEST(Recommender, GuardsAndVolunteersNeverGoAloneToCriminalIncidents) {
   for (const auto& r : together.recommendations) has_police |= r.unit_id == 3;
   EXPECT_TRUE(has_police) << "the police unit takes a place even though both guards are faster";
   EXPECT_EQ(together.shortfall, 0);
+  EXPECT_EQ(together.recommendations[1].reason, "police_required");
+  ASSERT_EQ(together.passed_over.size(), 1u);
+  EXPECT_EQ(together.passed_over[0].reason, "displaced_by_police");
+
+  // Many guards nearer than the only police unit: one search stops at k, a second finds the
+  // police unit; the guards beyond k are counted, not listed.
+  std::vector<Candidate> crowd;
+  for (UnitId id = 10; id < 60; ++id)
+    crowd.push_back(MakeUnit(id, near, Force::kGuard, TravelMode::kCar));
+  crowd.push_back(MakeUnit(99, far));
+  Recommendations one = rec.Recommend({scene, "criminal", 2, "", {}}, crowd, 1, kNow);
+  ASSERT_EQ(one.recommendations.size(), 1u);
+  EXPECT_EQ(one.recommendations[0].unit_id, 99u);
+  EXPECT_EQ(one.recommendations[0].reason, "police_required");
+  EXPECT_EQ(one.recommendations[0].detail.find("nearer in a straight line"), std::string::npos)
+      << "the guards were faster: no claim that the police unit beat them";
+  EXPECT_GT(one.units_not_ranked, 40);
 
   // Elsewhere, a guard may go alone.
   Recommendations dispute = rec.Recommend({scene, "dispute", 3, "", {}}, only_aux, 1, kNow);
