@@ -28,15 +28,6 @@ double MsSince(Clock::time_point t) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
 }
 
-double PeakRssMib() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024;
-  }
-  return 0;
-}
-
 Result<dispatch::DispatchRules> LoadRules(const std::string& path) {
   if (path.empty()) return dispatch::DefaultDispatchRules();
   auto text = ReadFile(path);

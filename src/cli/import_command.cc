@@ -63,16 +63,6 @@ struct RoadImportOptions {
   std::string data_dir = "var";
 };
 
-// Peak resident memory of this process so far, in MiB (the import report shows it).
-double PeakRssMib() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024;
-  }
-  return 0;
-}
-
 void ImportRoads(const RoadImportOptions& options) {
   // The lock keeps a running server from reading a half-replaced directory; the graph file
   // itself is replaced atomically.

@@ -107,4 +107,13 @@ Result<std::unique_ptr<Platform>> OpenPlatform(const std::string& data_dir,
   return platform;
 }
 
+double PeakRssMib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024;
+  }
+  return 0;
+}
+
 }  // namespace pingan::cli

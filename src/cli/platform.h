@@ -41,6 +41,9 @@ struct Platform {
 Result<std::unique_ptr<Platform>> OpenPlatform(const std::string& data_dir,
                                                const PlatformOptions& options = {});
 
+// Peak resident memory of this process so far, in MiB (import and benchmark reports).
+double PeakRssMib();
+
 // Reads a whole file; errors name the file.
 Result<std::string> ReadFile(const std::string& path);
 // "FILE:LINE:COLUMN" for a byte offset into `text`.
