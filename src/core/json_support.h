@@ -74,9 +74,36 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Assignment, unit_id, callsign, status, dispat
                                    en_route_at, on_scene_at, cleared_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TimelineEntry, seq, at, actor, type, detail)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DeviceBinding, protocol, identifier, coordinates)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Unit, id, callsign, force, mode, station_id,
-                                                members, status, status_at, active_incident_id,
-                                                position, created_at, devices)
+// Written by hand so that only `devices` (added with GPS terminals) may be missing: a
+// checkpoint without some other field is corrupt and must fail, forcing a full replay.
+inline void to_json(nlohmann::json& j, const Unit& u) {
+  j = {{"id", u.id},
+       {"callsign", u.callsign},
+       {"force", u.force},
+       {"mode", u.mode},
+       {"station_id", u.station_id},
+       {"members", u.members},
+       {"status", u.status},
+       {"status_at", u.status_at},
+       {"active_incident_id", u.active_incident_id},
+       {"position", u.position},
+       {"created_at", u.created_at},
+       {"devices", u.devices}};
+}
+inline void from_json(const nlohmann::json& j, Unit& u) {
+  j.at("id").get_to(u.id);
+  j.at("callsign").get_to(u.callsign);
+  j.at("force").get_to(u.force);
+  j.at("mode").get_to(u.mode);
+  j.at("station_id").get_to(u.station_id);
+  j.at("members").get_to(u.members);
+  j.at("status").get_to(u.status);
+  j.at("status_at").get_to(u.status_at);
+  j.at("active_incident_id").get_to(u.active_incident_id);
+  j.at("position").get_to(u.position);
+  j.at("created_at").get_to(u.created_at);
+  u.devices = j.value("devices", std::vector<DeviceBinding>{});
+}
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Incident, id, channel, category, subtype, priority, location,
                                    address, caller_name, caller_phone, narrative, station_id,
                                    post_id, grid_id, status, disposition, received_at, received_by,

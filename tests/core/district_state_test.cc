@@ -394,3 +394,24 @@ TEST_F(DistrictStateTest, PublishedObjectsAreNeverMutated) {
 
 }  // namespace
 }  // namespace pingan
+
+namespace pingan {
+namespace {
+
+// Checkpoints from before GPS terminals have no "devices"; anything else missing is corruption.
+TEST(UnitJson, OnlyDevicesMayBeMissing) {
+  Unit unit;
+  unit.id = 3;
+  unit.callsign = "A1";
+  unit.devices.push_back({"jt808", "13912345678", "gcj02"});
+  nlohmann::json j = unit;
+  EXPECT_EQ(j.get<Unit>().devices, unit.devices);
+  j.erase("devices");
+  EXPECT_EQ(j.get<Unit>().callsign, "A1");
+  EXPECT_TRUE(j.get<Unit>().devices.empty());
+  j.erase("callsign");
+  EXPECT_THROW(j.get<Unit>(), nlohmann::json::exception);
+}
+
+}  // namespace
+}  // namespace pingan
