@@ -14,6 +14,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "ingest/tcp_service.h"
+
 namespace pingan::ingest {
 
 namespace net = boost::asio;
@@ -23,14 +25,6 @@ using tcp = boost::asio::ip::tcp;
 namespace {
 
 constexpr std::size_t kReadBufferBytes = 4096;
-constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
-
-// Lets sink answers reach a connection only while the server runs. Shared with every pending
-// `done` callback, so it outlives the server: a sink may answer after Stop() or destruction.
-struct SinkGate {
-  std::mutex mu;
-  bool is_open = true;
-};
 
 class Jt808Connection;
 
@@ -291,49 +285,9 @@ class Jt808Connection final : public std::enable_shared_from_this<Jt808Connectio
 
 }  // namespace
 
-struct Jt808Server::Impl {
-  ServerState state;
-  std::mutex mu;  // guards is_started, is_stopped and threads
-  bool is_started = false;
-  bool is_stopped = false;
-  std::vector<std::thread> threads;
-  // Destroyed before the members above (reverse order): destroying it destroys queued handlers,
-  // which may hold the last reference to a connection.
-  net::io_context ioc;
-  std::optional<tcp::acceptor> acceptor;
-  std::optional<net::steady_timer> accept_retry;
-
-  Impl(Jt808ServerOptions options, PositionSink& sink)
-      : state(std::move(options), sink), ioc(std::max(1, state.options.threads)) {}
-
-  void Accept() {
-    acceptor->async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
-      if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
-      if (ec) {
-        // Out of file descriptors, usually: wait a little instead of spinning.
-        spdlog::warn("jt808 accept failed: {}", ec.message());
-        accept_retry->expires_after(kAcceptRetryDelay);
-        accept_retry->async_wait([this](beast::error_code wait_ec) {
-          if (!wait_ec) Accept();
-        });
-        return;
-      }
-      std::shared_ptr<Jt808Connection> connection;
-      {
-        std::lock_guard lock(state.mu);
-        if (state.connections.size() >= state.options.max_connections) {
-          spdlog::warn("jt808: {} connections open, refusing another", state.connections.size());
-          socket.close(ec);
-        } else {
-          socket.set_option(tcp::no_delay(true), ec);
-          connection = std::make_shared<Jt808Connection>(std::move(socket), state);
-          state.connections.emplace(connection.get(), connection);
-        }
-      }
-      if (connection) connection->Start();
-      Accept();
-    });
-  }
+struct Jt808Server::Impl : TcpService<Jt808Connection, ServerState> {
+  explicit Impl(Jt808ServerOptions options, PositionSink& sink)
+      : TcpService("JT/T 808", "jt808", std::move(options), sink) {}
 };
 
 Jt808Server::Jt808Server(Jt808ServerOptions options, PositionSink& sink)
@@ -344,62 +298,15 @@ Jt808Server::~Jt808Server() {
 }
 
 Result<std::uint16_t> Jt808Server::Start(const std::string& host, std::uint16_t port) {
-  std::lock_guard lock(impl_->mu);
-  if (impl_->is_started) return Conflict("JT/T 808 server already started");
-  beast::error_code ec;
-  auto address = net::ip::make_address(host, ec);
-  if (ec) return InvalidInput("listen", fmt::format("'{}' is not an IP address", host));
-  tcp::endpoint endpoint(address, port);
-  impl_->acceptor.emplace(impl_->ioc);
-  impl_->accept_retry.emplace(impl_->ioc);
-  auto& acceptor = *impl_->acceptor;
-  if (acceptor.open(endpoint.protocol(), ec); !ec) {
-    acceptor.set_option(net::socket_base::reuse_address(true), ec);
-    if (acceptor.bind(endpoint, ec); !ec) {
-      acceptor.listen(net::socket_base::max_listen_connections, ec);
-    }
-  }
-  if (ec) {
-    return Error{ErrorCode::kUnavailable,
-                 fmt::format("cannot listen on {}:{}: {}", host, port, ec.message()), "listen"};
-  }
-  std::uint16_t bound_port = acceptor.local_endpoint().port();
-  impl_->Accept();
-  impl_->is_started = true;
-  for (int i = 0; i < std::max(1, impl_->state.options.threads); ++i) {
-    impl_->threads.emplace_back([this] { impl_->ioc.run(); });
-  }
-  spdlog::info("JT/T 808 server listening on {}:{}", host, bound_port);
-  return bound_port;
+  return impl_->Start(host, port);
 }
 
 void Jt808Server::Stop() {
-  {
-    std::lock_guard gate_lock(impl_->state.gate->mu);
-    impl_->state.gate->is_open = false;
-  }
-  std::lock_guard lock(impl_->mu);
-  if (!impl_->is_started || impl_->is_stopped) return;
-  impl_->is_stopped = true;
-  impl_->ioc.stop();
-  for (std::thread& t : impl_->threads) t.join();
-  impl_->threads.clear();
-  // With the io threads gone, connections can be closed from here.
-  beast::error_code ec;
-  impl_->acceptor->close(ec);
-  impl_->accept_retry->cancel();
-  std::unordered_map<Jt808Connection*, std::shared_ptr<Jt808Connection>> connections;
-  {
-    std::lock_guard state_lock(impl_->state.mu);
-    connections.swap(impl_->state.connections);
-  }
-  for (auto& [raw, connection] : connections) connection->CloseNow();
-  spdlog::info("JT/T 808 server stopped");
+  impl_->Stop();
 }
 
 std::size_t Jt808Server::connection_count() const {
-  std::lock_guard lock(impl_->state.mu);
-  return impl_->state.connections.size();
+  return impl_->connection_count();
 }
 
 }  // namespace pingan::ingest
