@@ -121,6 +121,83 @@ TEST(TravelTimes, EqualPlainDijkstraOnRandomGraphs) {
   }
 }
 
+// Mid-segment and same-segment positions, against plain Dijkstra on the graph split at the
+// two points (in doubles: the search rounds each partial segment to whole milliseconds).
+double SplitGraphReference(const RoadGraph& g, TravelMode mode, const Snap& from, const Snap& to) {
+  const size_t n = g.node_count(), vs = n, vt = n + 1;
+  std::vector<std::vector<std::pair<size_t, double>>> adj(n + 2);
+  for (SegmentIndex s = 0; s < g.segment_count(); ++s) {
+    auto t = g.time_ms(mode, s);
+    std::vector<std::pair<double, size_t>> points = {{0.0, g.segment(s).from}};
+    if (from.segment == s) points.push_back({from.fraction, vs});
+    if (to.segment == s) points.push_back({to.fraction, vt});
+    points.push_back({1.0, g.segment(s).to});
+    std::stable_sort(points.begin() + 1, points.end() - 1);
+    for (size_t i = 0; i + 1 < points.size(); ++i) {
+      double part = points[i + 1].first - points[i].first;
+      if (t[0] || part == 0) adj[points[i].second].push_back({points[i + 1].second, part * t[0]});
+      if (t[1] || part == 0) adj[points[i + 1].second].push_back({points[i].second, part * t[1]});
+    }
+  }
+  std::vector<double> d(n + 2, INFINITY);
+  using Item = std::pair<double, size_t>;
+  std::priority_queue<Item, std::vector<Item>, std::greater<>> q;
+  d[vs] = 0;
+  q.push({0, vs});
+  while (!q.empty()) {
+    auto [du, u] = q.top();
+    q.pop();
+    if (du != d[u]) continue;
+    for (auto [v, w] : adj[u]) {
+      if (du + w < d[v]) {
+        d[v] = du + w;
+        q.push({d[v], v});
+      }
+    }
+  }
+  return d[vt];
+}
+
+TEST(TravelTimes, MidSegmentAndSameSegmentPositionsMatchASplitGraph) {
+  int same_segment = 0, reachable = 0;
+  for (uint32_t seed = 1; seed <= 2; ++seed) {
+    RoadGraph g = RandomGraph(seed, 15);
+    std::mt19937 rng(seed * 77);
+    for (TravelMode mode : {TravelMode::kCar, TravelMode::kFoot}) {
+      TravelTimes search(g, mode);
+      std::vector<SegmentIndex> usable;
+      for (SegmentIndex s = 0; s < g.segment_count(); ++s) {
+        if (g.segment(s).mode_mask & (1u << ModeSlot(mode))) usable.push_back(s);
+      }
+      std::uniform_int_distribution<size_t> pick(0, usable.size() - 1);
+      std::uniform_real_distribution<double> fraction(0, 1);
+      std::uniform_int_distribution<int> coin(0, 9);
+      auto snap = [&](SegmentIndex s) {
+        int c = coin(rng);
+        return Snap{s, c == 0 ? 0.0 : c == 1 ? 1.0 : fraction(rng), {}, 0};
+      };
+      for (int i = 0; i < 1000; ++i) {
+        Snap to = snap(usable[pick(rng)]);
+        Snap from = coin(rng) < 3 ? snap(to.segment) : snap(usable[pick(rng)]);
+        same_segment += from.segment == to.segment;
+        double expected = SplitGraphReference(g, mode, from, to);
+        auto got = search.Between(from, to, false);
+        if (std::isinf(expected)) {
+          EXPECT_FALSE(got);
+          continue;
+        }
+        ++reachable;
+        ASSERT_TRUE(got) << from.segment << "@" << from.fraction << " -> " << to.segment << "@"
+                         << to.fraction;
+        EXPECT_NEAR(double(got->time_ms), expected, 2.01)
+            << from.segment << "@" << from.fraction << " -> " << to.segment << "@" << to.fraction;
+      }
+    }
+  }
+  EXPECT_GT(same_segment, 500);
+  EXPECT_GT(reachable, 2000);
+}
+
 class PortlandRoads : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
