@@ -68,7 +68,8 @@ Recommendations Recommender::Recommend(const Scene& scene, std::span<const Candi
   out.units_needed = rule.units_needed[priority - 1];
   const auto& modes = rule.ModesFor(priority);
 
-  if (auto car_snap = snapper_.Nearest(scene.location, TravelMode::kCar)) {
+  const std::optional<roads::Snap> car_snap = snapper_.Nearest(scene.location, TravelMode::kCar);
+  if (car_snap) {
     out.scene_snap_distance_m = car_snap->distance_m;
     out.scene_off_road = car_snap->distance_m > rules_.max_snap_distance_m;
   }
@@ -146,7 +147,9 @@ Recommendations Recommender::Recommend(const Scene& scene, std::span<const Candi
   std::array<bool, roads::kModeCount> stopped_early{};
   for (int m = 0; m < roads::kModeCount; ++m) {
     if (sources[m].empty()) continue;
-    auto target = snapper_.Nearest(scene.location, TravelMode(m));
+    auto target = TravelMode(m) == TravelMode::kCar
+                      ? car_snap
+                      : snapper_.Nearest(scene.location, TravelMode(m));
     if (!target) continue;
     const size_t want = std::max(k, size_t(out.units_needed));
     const uint32_t max_ms = uint32_t(rules_.max_eta.count() * 1000);
