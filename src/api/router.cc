@@ -48,6 +48,13 @@ std::string BearerToken(const HttpRequest& request) {
 
 void Router::Add(Route route) {
   routes_.push_back(std::move(route));
+  match_order_.clear();
+  for (int pass = 0; pass < 2; ++pass) {
+    for (size_t i = 0; i < routes_.size(); ++i) {
+      bool literal = routes_[i].pattern.find('{') == std::string::npos;
+      if (literal == (pass == 0)) match_order_.push_back(i);
+    }
+  }
 }
 
 bool Router::Match(const std::string& pattern, const std::string& path,
@@ -73,7 +80,8 @@ bool Router::Match(const std::string& pattern, const std::string& path,
 
 void Router::Handle(HttpRequest request, Responder respond) {
   bool path_matched = false;
-  for (const Route& route : routes_) {
+  for (size_t index : match_order_) {
+    const Route& route = routes_[index];
     std::map<std::string, std::string> params;
     if (!Match(route.pattern, request.path, params)) continue;
     path_matched = true;

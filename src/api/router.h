@@ -71,6 +71,9 @@ class Router final : public HttpHandler {
 
   SessionLookup lookup_;
   std::vector<Route> routes_;
+  // Indices into routes_: literal patterns first, so /api/incidents/heat is not taken for
+  // /api/incidents/{id}; within each group, the order routes were added.
+  std::vector<size_t> match_order_;
   std::function<void(const HttpRequest&, Responder)> fallback_;
 };
 

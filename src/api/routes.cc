@@ -13,9 +13,12 @@
 
 #include "api/auth.h"
 #include "api/json_codec.h"
+#include "api/static_files.h"
 #include "core/incident_workflow.h"
 #include "core/json_support.h"
 #include "core/time_format.h"
+#include "map/address_search.h"
+#include "map/vector_tiles.h"
 
 namespace pingan::api {
 
@@ -120,6 +123,8 @@ code{background:#f2f4f7;padding:2px 4px}</style></head>
 <ul><li>API 说明 / API description: <code>GET /api/openapi.json</code> (需登录 / needs a token from <code>POST /api/session</code>)</li>
 <li>实时推送 / live feed: <code>/api/live</code> (WebSocket)</li>
 <li>健康检查 / health: <a href="/healthz">/healthz</a></li></ul>
+<p>控制台尚未构建：在源码目录运行 <code>make</code>，或用 <code>--web-root</code> 指向 web/dist。
+The console is not built: run <code>make</code> in the source tree, or point <code>--web-root</code> at web/dist.</p>
 </body></html>)html";
 
 }  // namespace
@@ -246,8 +251,10 @@ struct Api::Impl {
     AddIncidentRoutes();
     AddDispatchRoutes();
     AddDeviceRoutes();
+    AddMapRoutes();
     AddMetaRoutes();
-    router.SetFallback([](const HttpRequest& req, Responder respond) {
+    router.SetFallback([root = options.web_root](const HttpRequest& req, Responder respond) {
+      if (auto file = ServeStaticFile(root, req.path)) return respond(std::move(*file));
       HttpResponse response;
       if (req.path == "/" || req.path == "/index.html") {
         response.content_type = "text/html; charset=utf-8";
@@ -401,6 +408,135 @@ struct Api::Impl {
                                    {"edges", edges},
                                    {"bounds", {b.min_lon, b.min_lat, b.max_lon, b.max_lat}}});
                 }});
+  }
+
+  // The base map (vector tiles from the road network), address search and the heat layer.
+  void AddMapRoutes() {
+    router.Add({"GET", "/api/map", "The base map: bounds, centre and the vector-tile URL", "map",
+                false, std::nullopt, nullptr, nullptr,
+                "200 {loaded, bounds, center, tiles, minzoom, maxzoom, places, streets}",
+                [this](Call& call) {
+                  if (services.tiles == nullptr) return call.Reply(200, {{"loaded", false}});
+                  BoundingBox b = services.tiles->graph().bounds();
+                  call.Reply(
+                      200,
+                      {{"loaded", true},
+                       {"bounds", {b.min_lon, b.min_lat, b.max_lon, b.max_lat}},
+                       {"center", {(b.min_lon + b.max_lon) / 2, (b.min_lat + b.max_lat) / 2}},
+                       {"tiles", "/api/map/tiles/{z}/{x}/{y}.mvt"},
+                       {"minzoom", map::VectorTiles::kMinZoom},
+                       {"maxzoom", map::VectorTiles::kMaxZoom},
+                       {"places", services.tiles->places().size()},
+                       {"streets", services.addresses ? services.addresses->street_count() : 0}});
+                }});
+    // Public: the road map is no secret, and MapLibre's worker fetches tiles without the token.
+    router.Add({"GET", "/api/map/tiles/{z}/{x}/{y}",
+                "One Mapbox Vector Tile (layers roads and places); {y} may end in .mvt", "map",
+                true, std::nullopt, nullptr, nullptr,
+                "200 application/vnd.mapbox-vector-tile (empty where there is nothing)",
+                [this](Call& call) {
+                  if (services.tiles == nullptr) {
+                    return call.Fail(Error{ErrorCode::kUnavailable,
+                                           "no road network: run `pingan import roads` first", ""});
+                  }
+                  std::string y_text = call.params["y"];
+                  for (std::string_view ext : {".mvt", ".pbf"}) {
+                    if (y_text.ends_with(ext)) y_text.resize(y_text.size() - ext.size());
+                  }
+                  auto number = [](const std::string& text, const char* field) -> Result<uint32_t> {
+                    uint32_t v = 0;
+                    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+                    if (ec != std::errc() || end != text.data() + text.size())
+                      return InvalidInput(field, std::string(field) + " must be a whole number");
+                    return v;
+                  };
+                  auto z = number(call.params["z"], "z");
+                  if (!z) return call.Fail(z.error());
+                  auto x = number(call.params["x"], "x");
+                  if (!x) return call.Fail(x.error());
+                  auto y = number(y_text, "y");
+                  if (!y) return call.Fail(y.error());
+                  if (*z > 22) return call.Fail(InvalidInput("z", "zoom is 0 to 22"));
+                  if (*x >= (1u << *z) || *y >= (1u << *z))
+                    return call.Fail(InvalidInput(*x >= (1u << *z) ? "x" : "y",
+                                                  "outside the zoom level's tiles"));
+                  auto tile = services.tiles->Tile(int(*z), *x, *y);
+                  HttpResponse response;
+                  response.content_type = "application/vnd.mapbox-vector-tile";
+                  response.body = *tile;
+                  response.headers.emplace_back("Cache-Control", "public, max-age=300");
+                  call.respond(std::move(response));
+                }});
+    router.Add({"GET", "/api/map/search",
+                "Find a street, a crossing (\"人民路与文化路\") or a named place", "map", false,
+                std::nullopt, nullptr,
+                json::array({QueryParam("q", "what the caller said, at least one character"),
+                             QueryParam("limit", "at most 50, default 10", IntegerSchema())}),
+                "200 {results: [{name, kind, lon, lat, station_id}]}", [this](Call& call) {
+                  if (services.addresses == nullptr) {
+                    return call.Fail(Error{ErrorCode::kUnavailable,
+                                           "no road network: run `pingan import roads` first", ""});
+                  }
+                  std::string q = QueryString(call.request, "q");
+                  if (q.empty() || q.size() > 200)
+                    return call.Fail(InvalidInput("q", "q is 1 to 200 bytes"));
+                  auto limit = QueryInteger(call.request, "limit");
+                  if (!limit) return call.Fail(limit.error());
+                  int64_t n = limit->value_or(10);
+                  if (n < 1 || n > 50) return call.Fail(InvalidInput("limit", "limit is 1 to 50"));
+                  auto hits = services.addresses->Search(q, size_t(n));
+                  json results = json::array();
+                  engine.Read([&](const engine::ReadView& view) {
+                    for (const auto& h : hits) {
+                      json station = nullptr;
+                      if (view.jurisdictions) {
+                        std::string id = view.jurisdictions->Locate(h.at).station_id;
+                        if (!id.empty()) station = id;
+                      }
+                      results.push_back({{"name", h.name},
+                                         {"kind", h.kind},
+                                         {"lon", h.at.lon},
+                                         {"lat", h.at.lat},
+                                         {"station_id", station}});
+                    }
+                  });
+                  call.Reply(200, {{"results", std::move(results)}});
+                }});
+    router.Add(
+        {"GET", "/api/incidents/heat",
+         "Incident locations over a time window, weighted by urgency, for the heat layer",
+         "incidents", false, Permission::kReadIncidents, nullptr,
+         json::array({QueryParam("from", "received at or after (ISO 8601), default 24 h ago"),
+                      QueryParam("to", "received before (ISO 8601), default now"),
+                      QueryParam("category", "e.g. criminal"),
+                      QueryParam("station_id", "owning station")}),
+         "200 {count, points: [[lon, lat, weight]]}", [this](Call& call) {
+           auto from = QueryTime(call.request, "from");
+           if (!from) return call.Fail(from.error());
+           auto to = QueryTime(call.request, "to");
+           if (!to) return call.Fail(to.error());
+           TimePoint end = to->value_or(engine.clock().Now() + std::chrono::minutes(1));
+           TimePoint begin = from->value_or(end - std::chrono::hours(24));
+           if (begin >= end) return call.Fail(InvalidInput("from", "from must be before to"));
+           std::string category = QueryString(call.request, "category");
+           std::string station = QueryString(call.request, "station_id");
+           json points = json::array();
+           engine.Read([&](const engine::ReadView& view) {
+             // Newest first; ids follow receipt, so the walk stops a day past the window's start
+             // (the day allows for incidents entered late).
+             for (auto it = view.incidents.rbegin(); it != view.incidents.rend(); ++it) {
+               const Incident& i = *it->second;
+               if (i.received_at < begin - std::chrono::hours(24)) break;
+               if (i.received_at < begin || i.received_at >= end || !i.location) continue;
+               if (!category.empty() && i.category != category) continue;
+               if (!station.empty() && i.station_id != station) continue;
+               double weight = 1.0 - 0.2 * std::clamp(i.priority - 1, 0, 3);
+               points.push_back({i.location->lon, i.location->lat, weight});
+             }
+           });
+           size_t count = points.size();
+           call.Reply(200, {{"count", count}, {"points", std::move(points)}});
+         }});
   }
 
   void AddDeviceRoutes() {

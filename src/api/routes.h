@@ -10,6 +10,11 @@
 #include "dispatch/recommender.h"
 #include "engine/engine.h"
 
+namespace pingan::map {
+class VectorTiles;
+class AddressIndex;
+}  // namespace pingan::map
+
 namespace pingan::api {
 
 struct ApiOptions {
@@ -17,6 +22,9 @@ struct ApiOptions {
   int max_failed_logins = 5;  // per username, then a pause
   std::chrono::seconds failed_login_pause{60};
   int worker_threads = 2;  // password hashing and response encoding
+  // The built console (web/dist); paths outside /api/ are served from it. Empty: a plain
+  // landing page instead.
+  std::string web_root;
 };
 
 // Services beside the engine. Each may be missing; its routes then answer 503 and say why.
@@ -30,6 +38,10 @@ struct ApiServices {
   // Stores a position report durably (tracks) and updates the live index; `done` is called
   // once, from any thread.
   std::function<void(UnitId, Position, std::function<void(Status)> done)> report_position;
+  // The base map's vector tiles and the address search over its streets and places; null
+  // without a road network.
+  const map::VectorTiles* tiles = nullptr;
+  const map::AddressIndex* addresses = nullptr;
 };
 
 // Owns the router and the live hub; both talk to `engine`, which must outlive the Api.

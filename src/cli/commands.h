@@ -11,6 +11,11 @@ void RegisterImportCommand(CLI::App& app);
 void RegisterUserCommand(CLI::App& app);
 void RegisterDispatchCommand(CLI::App& app);
 void RegisterBenchCommand(CLI::App& app);
+void RegisterDemoCommand(CLI::App& app);
+
+// `pingan import roads FILE --data-dir DIR`: roads.graph and places.geojson from an OSM file;
+// fails the command on error.
+void ImportRoads(const std::string& file, const std::string& data_dir);
 
 // Prints "pingan: MESSAGE" to stderr and fails the command.
 [[noreturn]] void Fail(const std::string& message);

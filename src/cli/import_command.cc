@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/platform.h"
 #include "core/jurisdiction.h"
+#include "map/places.h"
 #include "roads/graph_file.h"
 #include "roads/osm_import.h"
 
@@ -63,7 +64,7 @@ struct RoadImportOptions {
   std::string data_dir = "var";
 };
 
-void ImportRoads(const RoadImportOptions& options) {
+void ImportRoadsCommand(const RoadImportOptions& options) {
   // The lock keeps a running server from reading a half-replaced directory; the graph file
   // itself is replaced atomically.
   auto lock = DataDirLock::Acquire(options.data_dir);
@@ -75,23 +76,33 @@ void ImportRoads(const RoadImportOptions& options) {
   if (graph->segment_count() == 0) Fail(options.file + ": no roads found (no highway=* ways)");
   const std::string path = options.data_dir + "/" + std::string(roads::kRoadGraphFile);
   if (Status saved = roads::GraphFile::Save(*graph, path); !saved) Fail(saved.error().message);
+  // Named places (schools, malls, markets, hospitals ...) for the map and address search.
+  auto places = map::ImportOsmPlaces(options.file);
+  if (!places) Fail(places.error().message);
+  const std::string places_path = options.data_dir + "/" + std::string(map::kPlacesFile);
+  if (Status saved = map::SavePlaces(places_path, *places); !saved) Fail(saved.error().message);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                   started)
                 .count();
-  std::cout << fmt::format(
-                   "imported roads from {} into {}: {} nodes, {} segments, directed edges car {} "
-                   "motorcycle {} foot {} bicycle {}; {} routable ways of {}; {} segments "
-                   "dropped for missing nodes, {} for implausible length; {} street names; {} ms, "
-                   "peak memory {:.0f} MiB",
-                   options.file, path, graph->node_count(), graph->segment_count(),
-                   graph->edge_count(TravelMode::kCar), graph->edge_count(TravelMode::kMotorcycle),
-                   graph->edge_count(TravelMode::kFoot), graph->edge_count(TravelMode::kBicycle),
-                   report.ways_routable, report.ways_read, report.node_refs_missing,
-                   report.segments_too_long, graph->names().size() - 1, ms, PeakRssMib())
-            << std::endl;
+  std::cout
+      << fmt::format(
+             "imported roads from {} into {}: {} nodes, {} segments, directed edges car {} "
+             "motorcycle {} foot {} bicycle {}; {} routable ways of {}; {} segments "
+             "dropped for missing nodes, {} for implausible length; {} street names; {} named "
+             "places; {} ms, peak memory {:.0f} MiB",
+             options.file, path, graph->node_count(), graph->segment_count(),
+             graph->edge_count(TravelMode::kCar), graph->edge_count(TravelMode::kMotorcycle),
+             graph->edge_count(TravelMode::kFoot), graph->edge_count(TravelMode::kBicycle),
+             report.ways_routable, report.ways_read, report.node_refs_missing,
+             report.segments_too_long, graph->names().size() - 1, places->size(), ms, PeakRssMib())
+      << std::endl;
 }
 
 }  // namespace
+
+void ImportRoads(const std::string& file, const std::string& data_dir) {
+  ImportRoadsCommand(RoadImportOptions{file, data_dir});
+}
 
 void RegisterImportCommand(CLI::App& app) {
   CLI::App* import = app.add_subcommand("import", "Import data into a data directory");
@@ -129,7 +140,7 @@ void RegisterImportCommand(CLI::App& app) {
       ->check(CLI::ExistingFile);
   roads_cmd->add_option("--data-dir", roads_options->data_dir, "Data directory")
       ->capture_default_str();
-  roads_cmd->callback([roads_options] { ImportRoads(*roads_options); });
+  roads_cmd->callback([roads_options] { ImportRoadsCommand(*roads_options); });
 }
 
 }  // namespace pingan::cli

@@ -88,6 +88,7 @@ class Recommender {
                             TimePoint now);
 
   const roads::RoadGraph& graph() const { return *graph_; }
+  std::shared_ptr<const roads::RoadGraph> graph_ptr() const { return graph_; }
   const roads::RoadSnapper& snapper() const { return snapper_; }
   const DispatchRules& rules() const { return rules_; }
 

@@ -1,0 +1,48 @@
+// The platform as one process: ledger and engine, GPS tracks, roads and dispatch, the base map,
+// the HTTP API with its live feed and the console, GPS terminal listeners. `pingan serve` runs
+// it as it is; `pingan demo` runs it with a simulated district beside it.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "cli/platform.h"
+#include "dispatch/recommender.h"
+#include "engine/position_service.h"
+
+namespace pingan::cli {
+
+struct ServeOptions {
+  std::string data_dir = "var";
+  std::string listen = "127.0.0.1:8080";
+  int threads = 2;
+  std::string sla_config;
+  std::string dispatch_rules;
+  std::string jt808_listen;   // HOST:PORT, empty = off
+  std::string osmand_listen;  // HOST:PORT, empty = off
+  std::string web_root;       // the built console; empty = the source tree's web/dist
+};
+
+// What code running beside the server may use while it runs.
+struct RunningServer {
+  Platform& platform;
+  engine::PositionService& positions;
+  dispatch::Recommender* recommender;  // null without a road network
+  std::string url;                     // http://HOST:PORT
+};
+
+struct ServerHooks {
+  // After the ledger is open, before anything listens (e.g. creating the demo user).
+  std::function<void(Platform&)> on_opened;
+  // Once listening; the server is up until on_stopping.
+  std::function<void(RunningServer&)> on_started;
+  // First thing on shutdown (SIGINT/SIGTERM), while everything still runs.
+  std::function<void()> on_stopping;
+  // Printed after the "listening on" line.
+  std::string banner;
+};
+
+// Runs until SIGINT or SIGTERM. Fails the command (Fail) on a start-up error.
+void RunServer(const ServeOptions& options, const ServerHooks& hooks = {});
+
+}  // namespace pingan::cli
