@@ -11,10 +11,12 @@
 // (default li / pass12345), SHOTS (screenshot folder, default /tmp/pingan-shots), CHROMIUM
 // (default /usr/bin/chromium).
 //
-// Steps: log in, see the live picture, take a call with the intake form (location clicked on
-// the map), open it, see recommendations with routes, dispatch with one click, see the unit's
-// arrival reported by another client arrive live, switch to English. Any request to a host other
-// than the console's own fails the run, as does any uncaught page error.
+// Steps: log in, see the live picture and the offline base map (vector tiles from the server),
+// filter the incident list, switch the heat layer on, take a call with the intake form (address
+// typed and picked from the search, by keyboard), open it, see recommendations with routes,
+// dispatch with one click, see the unit's arrival reported by another client arrive live,
+// switch to English. Any request to a host other than the console's own fails the run, as does
+// any uncaught page error. Nothing here depends on the city the server's map is of.
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,7 +54,16 @@ const pageErrors = [];
 
 const browser = await chromium.launch({
   executablePath,
-  args: ['--no-sandbox', '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+  args: [
+    '--no-sandbox',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--use-gl=angle',
+    '--use-angle=swiftshader',
+    '--enable-unsafe-swiftshader',
+  ],
 });
 const context = await browser.newContext({
   viewport: { width: 1600, height: 900 },
@@ -73,6 +84,15 @@ page.on('websocket', (ws) => {
   if (host !== origin) outside.push(ws.url());
 });
 page.on('pageerror', (e) => pageErrors.push(String(e)));
+// Base map tiles answered: status and body size.
+const tiles = [];
+page.on('response', (res) => {
+  if (!res.url().includes('/api/map/tiles/')) return;
+  res.body().then(
+    (b) => tiles.push({ status: res.status(), bytes: b.length }),
+    () => tiles.push({ status: res.status(), bytes: 0 }),
+  );
+});
 page.on('console', (m) => {
   if (m.type() === 'error' || m.text().includes('[Vue warn]')) pageErrors.push(`console: ${m.text()}`);
 });
@@ -110,6 +130,75 @@ try {
   check('token kept in sessionStorage', typeof token === 'string' && token.length === 64);
   await shot('02-command.png');
 
+  // The offline base map: the server has one, tiles come back with roads in them, and the map
+  // holds road features from them.
+  const mapInfo = await apiCall('GET', '/api/map', token);
+  check('server has a base map', mapInfo.loaded === true, JSON.stringify(mapInfo).slice(0, 120));
+  if (mapInfo.loaded) {
+    const drew = await page
+      .waitForFunction(() => (window.pinganMap?.querySourceFeatures('base', { sourceLayer: 'roads' }).length ?? 0) > 0, undefined, {
+        timeout: 15000,
+      })
+      .then(() => true, () => false);
+    const roads = await page.evaluate(() => window.pinganMap?.querySourceFeatures('base', { sourceLayer: 'roads' }).length ?? 0);
+    const full = tiles.filter((t) => t.status === 200 && t.bytes > 0).length;
+    check('base map drew roads from vector tiles', drew && full > 0, `${roads} road features, ${full}/${tiles.length} non-empty tiles`);
+    const bad = tiles.filter((t) => t.status !== 200);
+    check('every tile request answered 200', bad.length === 0, bad.map((t) => t.status).join(','));
+  }
+
+  // Filters: one category, then back to the defaults; the map draws what the list shows.
+  const listed = async () => page.locator('[data-test=incident-list] .inc-row').count();
+  const before = await listed();
+  const byCategory = {};
+  for (const i of (await apiCall('GET', '/api/incidents?open=true&limit=500', token)).incidents) {
+    byCategory[i.category] = (byCategory[i.category] ?? 0) + 1;
+  }
+  const [someCategory, inCategory] = Object.entries(byCategory).sort((a, b) => a[1] - b[1])[0] ?? [];
+  if (someCategory) {
+    // The options: "all categories", then the categories in the server's order.
+    const index = (await apiCall('GET', '/api/categories', token)).categories.findIndex((c) => c.code === someCategory);
+    await page.click('[data-test=filter-category]');
+    await page.click(`.el-select-dropdown__item:visible >> nth=${1 + index}`);
+    const ok = await page
+      .waitForFunction(
+        ([n]) => document.querySelectorAll('[data-test=incident-list] .inc-row').length === n,
+        [inCategory],
+        { timeout: 5000 },
+      )
+      .then(() => true, () => false);
+    // The map's incident source (features repeat across the tiles they touch: count the ids).
+    const onMap = async () =>
+      page.evaluate(() => new Set((window.pinganMap?.querySourceFeatures('incidents') ?? []).map((f) => f.properties.id)).size);
+    let drawn = await onMap();
+    for (let k = 0; k < 20 && drawn !== inCategory; k++) {
+      await page.waitForTimeout(250);
+      drawn = await onMap();
+    }
+    check('category filter applies to list and map', ok && drawn === inCategory, `${someCategory}: ${await listed()} listed and ${drawn} on the map (want ${inCategory})`);
+    await page.click('[data-test=filter-reset]');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-test=incident-list] .inc-row').length === n, before, { timeout: 5000 });
+  }
+
+  // Heat layer over the chosen window, switched on from the command view.
+  const heatAnswer = page.waitForResponse((r) => r.url().includes('/api/incidents/heat'), { timeout: 10000 });
+  await page.click('[data-test=heat-toggle]');
+  const heatRes = await heatAnswer.catch(() => null);
+  const heatShown = await page
+    .waitForFunction(() => window.pinganMap?.getLayoutProperty('heat', 'visibility') === 'visible', undefined, { timeout: 5000 })
+    .then(() => true, () => false);
+  const heatCount = await page.textContent('[data-test=heat-count]', { timeout: 5000 }).catch(() => '');
+  check('heat layer switched on', heatRes?.status() === 200 && heatShown, `HTTP ${heatRes?.status()}, legend "${heatCount?.trim()}"`);
+  await page.click('[data-test=filter-window] label:nth-child(2)'); // 7 days
+  await page.waitForTimeout(800);
+  await shot('02b-heat.png');
+  await page.click('[data-test=filter-window] label:nth-child(1)');
+  await page.click('[data-test=heat-toggle]');
+  const heatHidden = await page
+    .waitForFunction(() => window.pinganMap?.getLayoutProperty('heat', 'visibility') === 'none', undefined, { timeout: 5000 })
+    .then(() => true, () => false);
+  check('heat layer switched off', heatHidden);
+
   // A position report from a terminal reaches the page over the live feed.
   const units = (await apiCall('GET', '/api/units', token)).units.filter((u) => u.position);
   if (units.length > 0) {
@@ -128,20 +217,60 @@ try {
     check('position report arrived live', ok, u.callsign);
   }
 
-  // 3. Intake: fill the form, click the map, submit.
+  // 3. Intake: the address by search (typed, first suggestion taken with Enter), the rest of
+  //    the form, submit. A street name comes from the server's own search with a short query,
+  //    so this works on any city's map; without results the map is clicked instead.
   await page.click('[data-test=nav-intake]');
   await page.waitForSelector('[data-test=intake-form]');
+  let street = null;
+  for (const q of ['路', '街', '道', 'Street', 'Avenue', 'Road', 'St', 'a', 'e']) {
+    const r = await apiCall('GET', `/api/map/search?q=${encodeURIComponent(q)}&limit=10`, token).catch(() => ({ results: [] }));
+    street = (r.results ?? []).find((x) => x.kind === 'street') ?? r.results?.[0] ?? null;
+    if (street) break;
+  }
+  check('address search answers', street !== null, street ? `${street.name} (${street.kind})` : 'no results');
+  const focused = await page.evaluate(() => document.activeElement?.id);
+  check('intake starts in the address field', focused === 'in-address', `focus on #${focused}`);
+  if (street) {
+    // Part of the name, as a dispatcher types it.
+    const chars = [...street.name];
+    const typed = chars.slice(0, Math.max(2, Math.ceil(chars.length * 0.6))).join('').trim();
+    const expected = (await apiCall('GET', `/api/map/search?q=${encodeURIComponent(typed)}&limit=10`, token)).results[0];
+    await page.focus('#in-address');
+    await page.keyboard.type(typed, { delay: 40 });
+    await page.waitForSelector('.place-suggestions li .place-item', { timeout: 5000 });
+    await page.waitForTimeout(200);
+    await shot('03a-address-search.png');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-test=intake-location].set', { timeout: 5000 });
+    const address = await page.inputValue('#in-address');
+    const picked = (await page.textContent('[data-test=intake-location] .mono')).split(',').map(Number);
+    const near = Math.abs(picked[0] - expected.lon) < 2e-5 && Math.abs(picked[1] - expected.lat) < 2e-5;
+    check(
+      'address picked from the search sets the location',
+      address === expected.name && near,
+      `typed "${typed}", picked "${address}" at ${picked.join(', ')} (search: ${expected.name} at ${expected.lon}, ${expected.lat})`,
+    );
+  } else {
+    await page.fill('#in-address', '路口');
+    const box = await page.locator('.ops-map-canvas').boundingBox();
+    await page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.55);
+    await page.waitForSelector('[data-test=intake-location].set');
+  }
   await page.fill('#in-name', '陈小红');
   await page.fill('#in-phone', '13912345678');
+  // Category by keyboard: Tab into the group, arrows to choose.
+  await page.focus('[data-test=intake-category] button[tabindex="0"]');
+  await page.keyboard.press('Enter');
+  const criminalIndex = await page.locator('[data-test=intake-category] button').evaluateAll((bs) => bs.findIndex((b) => b.dataset.value === 'criminal'));
+  for (let k = 0; k < criminalIndex; k++) await page.keyboard.press('ArrowRight');
+  const chosen = await page.getAttribute('[data-test=intake-category] button[aria-checked=true]', 'data-value');
+  check('category chosen with the keyboard', chosen === 'criminal', chosen ?? 'none');
   await page.click('[data-test=intake-category] [data-value=criminal]');
   await page.click('[data-test=intake-subtype] [data-value=robbery]');
   await page.click('[data-test=intake-priority] [data-value="1"]');
   await page.fill('#in-narrative', '手机被抢，嫌疑人骑电动车向北逃跑，黑色上衣');
-  await page.fill('#in-address', 'SE Division St 与 20th Ave 路口');
-  const box = await page.locator('.ops-map-canvas').boundingBox();
-  await page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.55);
-  await page.waitForSelector('[data-test=intake-location].set');
-  await page.waitForTimeout(300);
+  await page.waitForTimeout(600);
   await shot('03-intake.png');
   await page.keyboard.press('Control+Enter');
   await page.waitForURL(/#\/incidents\/\d+$/, { timeout: 10000 });
@@ -193,6 +322,11 @@ try {
   await shot('07-incident-english.png');
   await page.click('.nav-link >> nth=0');
   await page.waitForSelector('[data-test=incident-list]');
+  // The command view's new parts speak English too (no Chinese in the filters and heat switch).
+  const cjk = /[\u3400-\u9fff]/;
+  const bar = await page.textContent('[data-test=filters]');
+  const headText = await page.textContent('.panel-left .panel-head');
+  check('filters and heat switch in English', !cjk.test(bar) && !cjk.test(headText) && headText.includes('Heat'), `${headText.trim()} | ${bar.trim()}`);
   await shot('08-command-english.png');
   await page.click('[data-test=lang-switch]'); // back to Chinese for the next run
 } catch (e) {

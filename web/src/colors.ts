@@ -26,3 +26,13 @@ export const incidentStatusColor: Record<string, string> = {
 
 export const routeColor = '#4aa8ff';
 export const routeSelectedColor = '#ffe066';
+
+// The heat layer, by density: cool and quiet where little happens, hot where much (and urgent).
+export const heatColors: [number, string][] = [
+  [0.1, 'rgba(40, 90, 160, 0.35)'],
+  [0.3, 'rgba(60, 150, 200, 0.55)'],
+  [0.5, 'rgba(120, 200, 170, 0.7)'],
+  [0.7, 'rgba(245, 213, 71, 0.8)'],
+  [0.85, 'rgba(255, 140, 40, 0.85)'],
+  [1, 'rgba(255, 77, 79, 0.9)'],
+];

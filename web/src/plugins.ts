@@ -2,6 +2,7 @@
 // whole library; and the dark theme's variables.
 import type { App } from 'vue';
 import {
+  ElAutocomplete,
   ElButton,
   ElCollapse,
   ElCollapseItem,
@@ -14,6 +15,7 @@ import {
   ElRadioButton,
   ElRadioGroup,
   ElSelect,
+  ElSwitch,
   ElTable,
   ElTableColumn,
   ElTag,
@@ -21,6 +23,7 @@ import {
   ElTimelineItem,
   ElTooltip,
 } from 'element-plus';
+import 'element-plus/es/components/autocomplete/style/css';
 import 'element-plus/es/components/base/style/css';
 import 'element-plus/es/components/button/style/css';
 import 'element-plus/es/components/collapse/style/css';
@@ -34,6 +37,7 @@ import 'element-plus/es/components/option/style/css';
 import 'element-plus/es/components/radio-button/style/css';
 import 'element-plus/es/components/radio-group/style/css';
 import 'element-plus/es/components/select/style/css';
+import 'element-plus/es/components/switch/style/css';
 import 'element-plus/es/components/table/style/css';
 import 'element-plus/es/components/table-column/style/css';
 import 'element-plus/es/components/tag/style/css';
@@ -46,6 +50,7 @@ import 'element-plus/es/components/notification/style/css';
 import 'element-plus/theme-chalk/dark/css-vars.css';
 
 const components = [
+  ElAutocomplete,
   ElButton,
   ElCollapse,
   ElCollapseItem,
@@ -58,6 +63,7 @@ const components = [
   ElRadioButton,
   ElRadioGroup,
   ElSelect,
+  ElSwitch,
   ElTable,
   ElTableColumn,
   ElTag,

@@ -5,7 +5,10 @@ import type {
   Categories,
   FeatureCollection,
   Incident,
+  HeatResult,
   Located,
+  MapInfo,
+  PlaceResult,
   Recommendations,
   RoadsInfo,
   Session,
@@ -147,5 +150,18 @@ export const api = {
   locate: (lon: number, lat: number) =>
     request<Located>('GET', `/api/jurisdictions/locate?lon=${lon}&lat=${lat}`),
   roads: () => request<RoadsInfo>('GET', '/api/roads'),
+  map: () => request<MapInfo>('GET', '/api/map'),
+  searchPlaces: (q: string, limit = 10) =>
+    request<{ results: PlaceResult[] }>(
+      'GET',
+      `/api/map/search?${new URLSearchParams({ q, limit: String(limit) })}`,
+    ),
+  heat: (query: { from: string; to: string; category?: string; station_id?: string }) =>
+    request<HeatResult>(
+      'GET',
+      `/api/incidents/heat?${new URLSearchParams(
+        Object.entries(query).filter((e): e is [string, string] => !!e[1]),
+      )}`,
+    ),
   dispatchRules: () => request<{ stale_position_s?: number }>('GET', '/api/dispatch/rules'),
 };

@@ -175,6 +175,31 @@ export interface RoadsInfo {
   bounds?: [number, number, number, number];
 }
 
+// GET /api/map: the offline base map (vector tiles cut from the road network).
+export interface MapInfo {
+  loaded: boolean;
+  bounds?: [number, number, number, number];
+  center?: [number, number];
+  tiles?: string; // "/api/map/tiles/{z}/{x}/{y}.mvt", relative to the server
+  minzoom?: number;
+  maxzoom?: number;
+}
+
+// GET /api/map/search: streets and named places.
+export interface PlaceResult {
+  name: string;
+  kind: string; // "street", "intersection" or a place kind: school, mall, hospital, police, ...
+  lon: number;
+  lat: number;
+  station_id: string | null;
+}
+
+// GET /api/incidents/heat: [lon, lat, weight], weight in (0, 1], higher for more urgent.
+export interface HeatResult {
+  count: number;
+  points: [number, number, number][];
+}
+
 export interface Notice {
   seq: number;
   type: string;

@@ -1,6 +1,7 @@
 // What the views ask of the one shared map: pick a point (intake), show routes
 // (recommendations), highlight an incident, move the camera.
-import { reactive } from 'vue';
+import { reactive, shallowRef } from 'vue';
+import type { HeatResult } from '../api/types';
 
 export interface RouteLine {
   unit_id: number;
@@ -18,7 +19,19 @@ export const mapState = reactive({
   // Camera requests; `seq` changes on each request so the same target can be asked twice.
   focus: null as { lon: number; lat: number; zoom?: number; seq: number } | null,
   fitRoutesSeq: 0,
+  // The command view is shown: its filters (store/filters.ts) select the incidents drawn, and
+  // its heat layer may show.
+  commandView: false,
+  // Camera request: frame one jurisdiction (by id).
+  fitJurisdiction: null as { id: string; seq: number } | null,
 });
+
+// The heat layer's points, or null when the layer is off. Large: kept out of deep reactivity.
+export const heat = shallowRef<HeatResult | null>(null);
+
+export function frameJurisdiction(id: string): void {
+  mapState.fitJurisdiction = { id, seq: ++focusSeq };
+}
 
 let focusSeq = 0;
 export function focusOn(lon: number, lat: number, zoom?: number): void {

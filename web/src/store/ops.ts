@@ -8,6 +8,7 @@ import type {
   FeatureCollection,
   Incident,
   LiveMessage,
+  MapInfo,
   Notice,
   RoadsInfo,
   Unit,
@@ -21,6 +22,8 @@ export const ops = reactive({
   categories: [] as Category[],
   channels: [] as string[],
   roads: null as RoadsInfo | null,
+  // The offline base map (vector tiles); null until asked, {loaded: false} without one.
+  map: null as MapInfo | null,
   // A position older than this is not used for dispatch (GET /api/dispatch/rules).
   stalePositionS: 600,
   live: 'connecting' as LiveState,
@@ -30,7 +33,15 @@ export const ops = reactive({
   // Bumped on every change, so the map redraws its sources once per change, not per field.
   incidentsVersion: 0,
   unitsVersion: 0,
+  // How far back the picture holds every incident (ms before now; open ones are always held),
+  // and whether that history was cut at historyCap incidents.
+  historyMs: 24 * 3600 * 1000,
+  historyTruncated: false,
 });
+
+// The most incidents fetched for the history (the heat layer is computed by the server and
+// is not limited by this).
+const historyCap = 5000;
 
 // Large and never edited: kept out of Vue's deep reactivity.
 export const jurisdictions = shallowRef<FeatureCollection | null>(null);
@@ -75,16 +86,19 @@ let socket: WebSocket | null = null;
 let retryTimer: number | undefined;
 let retryDelay = 1000;
 let stopped = true;
-let loading = false;
+let loading = 0;
 let buffered: LiveMessage[] = [];
 
 export async function loadReference(): Promise<void> {
-  const [cats, fc, roads, rules] = await Promise.all([
+  const [cats, fc, roads, rules, map] = await Promise.all([
     api.categories(),
     api.jurisdictions(),
     api.roads().catch(() => ({ loaded: false }) as RoadsInfo),
     api.dispatchRules().catch(() => ({}) as { stale_position_s?: number }),
+    // A server without the base map route (or without roads) draws no streets, nothing more.
+    api.map().catch(() => ({ loaded: false }) as MapInfo),
   ]);
+  ops.map = map;
   if (rules.stale_position_s) ops.stalePositionS = rules.stale_position_s;
   ops.categories = cats.categories;
   ops.channels = cats.channels;
@@ -92,35 +106,97 @@ export async function loadReference(): Promise<void> {
   ops.roads = roads;
 }
 
-// Loads units, open incidents and the last 24 hours of incidents over HTTP. Deltas arriving
-// meanwhile are held and applied afterwards, so an older HTTP answer never hides a newer delta.
+// Incidents received in [from, to), newest first, page by page up to `cap`.
+async function listRange(
+  from: string,
+  to: string | undefined,
+  cap: number,
+): Promise<{ incidents: Incident[]; truncated: boolean }> {
+  const out: Incident[] = [];
+  let cursor: number | null = null;
+  for (;;) {
+    const q: Record<string, string | number> = { from, limit: 500 };
+    if (to) q.to = to;
+    if (cursor != null) q.cursor = cursor;
+    const page = await api.listIncidents(q);
+    out.push(...page.incidents);
+    cursor = page.next_cursor;
+    if (cursor == null) return { incidents: out, truncated: false };
+    if (out.length >= cap) return { incidents: out, truncated: true };
+  }
+}
+
+// While a load runs, deltas are held and applied afterwards, so an older HTTP answer never
+// hides a newer delta.
+function beginLoad(): void {
+  loading++;
+}
+function endLoad(): void {
+  loading--;
+  if (loading > 0) return;
+  const held = buffered;
+  buffered = [];
+  for (const m of held) apply(m);
+}
+
+// Loads units, open incidents and the incidents of the history window over HTTP.
 async function loadPicture(): Promise<void> {
-  loading = true;
+  beginLoad();
   try {
-    const since = new Date(Date.now() - 24 * 3600 * 1000).toISOString();
+    const historyMs = ops.historyMs;
+    const since = new Date(Date.now() - historyMs).toISOString();
     const [units, open, recent] = await Promise.all([
       api.units(),
       api.listIncidents({ open: true, limit: 500 }),
-      api.listIncidents({ from: since, limit: 500 }),
+      listRange(since, undefined, historyCap),
     ]);
     ops.units.clear();
     for (const u of units.units) ops.units.set(u.id, u);
     ops.incidents.clear();
     for (const i of [...recent.incidents, ...open.incidents]) ops.incidents.set(i.id, i);
+    loadedHistoryMs = historyMs;
+    ops.historyTruncated = recent.truncated;
     ops.unitsVersion++;
     ops.incidentsVersion++;
     ops.loaded = true;
   } finally {
-    loading = false;
-    const held = buffered;
-    buffered = [];
-    for (const m of held) apply(m);
+    endLoad();
   }
+  // The window was widened while this load ran.
+  if (ops.historyMs > loadedHistoryMs) void ensureHistory(ops.historyMs).catch(() => {});
+}
+
+// Makes the picture hold every incident of the last `ms` (the command view's time window):
+// fetches only the part older than what is already held.
+let loadedHistoryMs = 0;
+let historyLoad: Promise<void> | null = null;
+export async function ensureHistory(ms: number): Promise<void> {
+  if (ms > ops.historyMs) ops.historyMs = ms;
+  while (historyLoad) await historyLoad;
+  if (!ops.loaded || loadedHistoryMs >= ops.historyMs || ops.historyTruncated) return;
+  const want = ops.historyMs;
+  const now = Date.now();
+  const from = new Date(now - want).toISOString();
+  const to = new Date(now - loadedHistoryMs).toISOString();
+  historyLoad = (async () => {
+    beginLoad();
+    try {
+      const older = await listRange(from, to, historyCap - ops.incidents.size);
+      for (const i of older.incidents) if (!ops.incidents.has(i.id)) ops.incidents.set(i.id, i);
+      loadedHistoryMs = want;
+      ops.historyTruncated = older.truncated;
+      ops.incidentsVersion++;
+    } finally {
+      endLoad();
+      historyLoad = null;
+    }
+  })();
+  await historyLoad;
 }
 
 function apply(m: LiveMessage): void {
   if (m.type === 'hello') return;
-  if (loading) {
+  if (loading > 0) {
     buffered.push(m);
     return;
   }
@@ -197,4 +273,7 @@ export function stopLive(): void {
   ops.units.clear();
   ops.loaded = false;
   ops.live = 'connecting';
+  ops.historyMs = 24 * 3600 * 1000;
+  ops.historyTruncated = false;
+  loadedHistoryMs = 0;
 }
