@@ -414,7 +414,7 @@ const en: Messages = {
     incidentPopup: 'Incident {id} · {category} · {status}',
     unitPopup: '{callsign} · {status}',
     pickCursor: 'Click the map to set the location',
-    legendHeat: 'Heat · {window}',
+    legendHeat: 'Heat · all incidents, {window}',
     heatLow: 'few',
     heatHigh: 'many · urgent',
     heatCount: '{n} incidents',

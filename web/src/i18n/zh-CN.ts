@@ -414,7 +414,7 @@ const zhCN = {
     incidentPopup: '警情 {id} · {category} · {status}',
     unitPopup: '{callsign} · {status}',
     pickCursor: '点击地图选择位置',
-    legendHeat: '热力 · {window}',
+    legendHeat: '热力 · {window}全部警情',
     heatLow: '少',
     heatHigh: '多 · 紧急',
     heatCount: '{n} 起',
