@@ -315,7 +315,11 @@ try {
   // 6. The unit reports its arrival from elsewhere (a field terminal); the page must show it
   //    from the live feed alone.
   const other = (await apiCall('POST', '/api/session', undefined, { username: user, password })).token;
-  await apiCall('POST', `/api/units/${unitId}/status`, other, { status: 'on_scene' });
+  // On a living demo the simulated crew may get there first (409): that arrival counts too.
+  await apiCall('POST', `/api/units/${unitId}/status`, other, { status: 'on_scene' }).catch(async (e) => {
+    const u = await apiCall('GET', `/api/units/${unitId}`, other);
+    if (u.status !== 'on_scene' || u.active_incident_id !== incidentId) throw e;
+  });
   await page.waitForFunction(
     () => document.querySelector('[data-test=incident-status]')?.textContent?.includes('已到场'),
     undefined,

@@ -401,6 +401,7 @@ const en: Messages = {
     transport: 'Transport',
     landmark: 'Landmark',
     market: 'Market',
+    nightlife: 'Nightlife',
     other: 'Place',
   },
   map: {

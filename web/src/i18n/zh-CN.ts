@@ -401,6 +401,7 @@ const zhCN = {
     transport: '交通',
     landmark: '地标',
     market: '市场',
+    nightlife: '娱乐场所',
     other: '地点',
   },
   map: {

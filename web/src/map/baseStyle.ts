@@ -90,6 +90,7 @@ export const placeKindColor: Record<string, string> = {
   market: '#e0a05a',
   night_market: '#ff9c5a',
   park: '#4fb477',
+  nightlife: '#e07aa8',
   transport: '#5cc8d6',
   landmark: '#d8dee6',
   other: '#8a9aad',

@@ -1,7 +1,7 @@
 // The operational picture the console shows: incidents, units, reference data and the live
 // feed's state. Filled over HTTP once, then kept current from /api/live deltas (no polling).
 // After a reconnect the feed does not replay what was missed, so the picture is reloaded.
-import { reactive, shallowRef } from 'vue';
+import { computed, reactive, shallowRef } from 'vue';
 import { api, notifyUnauthorized, storedSession, token } from '../api/client';
 import type {
   Category,
@@ -45,6 +45,17 @@ const historyCap = 5000;
 
 // Large and never edited: kept out of Vue's deep reactivity.
 export const jurisdictions = shallowRef<FeatureCollection | null>(null);
+
+// A jurisdiction's name by id (the id itself when unknown).
+const names = computed(() => {
+  const m = new Map<string, string>();
+  for (const f of jurisdictions.value?.features ?? []) m.set(f.properties.id, f.properties.name);
+  return m;
+});
+export function jurisdictionName(id: string | null | undefined): string {
+  if (!id) return '';
+  return names.value.get(id) || id;
+}
 
 type NoticeListener = (n: Notice) => void;
 type IncidentListener = (i: Incident) => void;
