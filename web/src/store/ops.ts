@@ -58,7 +58,7 @@ export function jurisdictionName(id: string | null | undefined): string {
 }
 
 type NoticeListener = (n: Notice) => void;
-type IncidentListener = (i: Incident) => void;
+type IncidentListener = (i: Incident, before: Incident | undefined) => void;
 const noticeListeners = new Set<NoticeListener>();
 const incidentListeners = new Set<IncidentListener>();
 
@@ -67,7 +67,8 @@ export function onNotice(l: NoticeListener): () => void {
   return () => noticeListeners.delete(l);
 }
 
-// Called with every incident the live feed reports changed (masked view, no timeline).
+// Called with every incident the live feed reports changed (masked view, no timeline), and
+// what the picture held before (undefined for a new incident).
 export function onIncidentChanged(l: IncidentListener): () => void {
   incidentListeners.add(l);
   return () => incidentListeners.delete(l);
@@ -214,8 +215,9 @@ function apply(m: LiveMessage): void {
   if (m.seq) ops.seq = Math.max(ops.seq, m.seq);
   for (const u of m.units ?? []) putUnit(u);
   for (const i of m.incidents ?? []) {
+    const before = ops.incidents.get(i.id);
     putIncident(i);
-    for (const l of incidentListeners) l(i);
+    for (const l of incidentListeners) l(i, before);
   }
   if (m.positions?.length) {
     for (const p of m.positions) {
