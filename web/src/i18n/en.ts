@@ -138,7 +138,7 @@ const en: Messages = {
   },
   intake: {
     title: 'New call',
-    hint: 'Ctrl+Enter submits; search an address or click the map to set the location',
+    hint: 'Ctrl+Enter submits · search an address or click the map',
     caller: 'Caller',
     callerName: 'Name',
     callerPhone: 'Phone',
