@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages Pingan needs to build, test and run. Idempotent: when
+# Installs the Debian 12 packages Pingan needs to build, test and run (chromium and the CJK
+# fonts: the console's browser tests; Node.js comes with the machine, see web/README.md). Idempotent: when
 # everything is present it only checks and returns, so `make run` / `make test` stay fast.
 set -euo pipefail
 
@@ -10,6 +11,7 @@ packages=(
   libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format-16
+  chromium fonts-noto-cjk
 )
 
 missing=()

@@ -412,14 +412,14 @@ struct Api::Impl {
 
   // The base map (vector tiles from the road network), address search and the heat layer.
   void AddMapRoutes() {
-    router.Add({"GET", "/api/map", "The base map: bounds, centre and the vector-tile URL", "map",
-                false, std::nullopt, nullptr, nullptr,
-                "200 {loaded, bounds, center, tiles, minzoom, maxzoom, places, streets}",
-                [this](Call& call) {
-                  if (services.tiles == nullptr) return call.Reply(200, {{"loaded", false}});
-                  BoundingBox b = services.tiles->graph().bounds();
-                  call.Reply(
-                      200,
+    router.Add(
+        {"GET", "/api/map", "The base map: bounds, centre and the vector-tile URL", "map", false,
+         std::nullopt, nullptr, nullptr,
+         "200 {loaded, bounds, center, tiles, minzoom, maxzoom, places, streets, attribution}",
+         [this](Call& call) {
+           if (services.tiles == nullptr) return call.Reply(200, {{"loaded", false}});
+           BoundingBox b = services.tiles->graph().bounds();
+           call.Reply(200,
                       {{"loaded", true},
                        {"bounds", {b.min_lon, b.min_lat, b.max_lon, b.max_lat}},
                        {"center", {(b.min_lon + b.max_lon) / 2, (b.min_lat + b.max_lat) / 2}},
@@ -427,8 +427,9 @@ struct Api::Impl {
                        {"minzoom", map::VectorTiles::kMinZoom},
                        {"maxzoom", map::VectorTiles::kMaxZoom},
                        {"places", services.tiles->places().size()},
+                       {"attribution", services.map_attribution},
                        {"streets", services.addresses ? services.addresses->street_count() : 0}});
-                }});
+         }});
     // Public: the road map is no secret, and MapLibre's worker fetches tiles without the token.
     router.Add({"GET", "/api/map/tiles/{z}/{x}/{y}",
                 "One Mapbox Vector Tile (layers roads and places); {y} may end in .mvt", "map",
@@ -530,7 +531,8 @@ struct Api::Impl {
                if (i.received_at < begin || i.received_at >= end || !i.location) continue;
                if (!category.empty() && i.category != category) continue;
                if (!station.empty() && i.station_id != station) continue;
-               double weight = 1.0 - 0.2 * std::clamp(i.priority - 1, 0, 3);
+               // Priority 1 counts 1.0, priority 4 counts 0.4.
+               double weight = (10 - 2 * std::clamp(i.priority - 1, 0, 3)) / 10.0;
                points.push_back({i.location->lon, i.location->lat, weight});
              }
            });

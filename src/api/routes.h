@@ -42,6 +42,8 @@ struct ApiServices {
   // without a road network.
   const map::VectorTiles* tiles = nullptr;
   const map::AddressIndex* addresses = nullptr;
+  // Where the base map comes from, shown in the map's corner.
+  std::string map_attribution = "路网 © OpenStreetMap 贡献者 (ODbL)";
 };
 
 // Owns the router and the live hub; both talk to `engine`, which must outlive the Api.

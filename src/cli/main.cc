@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   pingan::cli::RegisterUserCommand(app);
   pingan::cli::RegisterDispatchCommand(app);
   pingan::cli::RegisterBenchCommand(app);
+  pingan::cli::RegisterDemoCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

@@ -158,6 +158,7 @@ void RunServer(const ServeOptions& options, const ServerHooks& hooks) {
   api::ApiServices services;
   services.tiles = tiles.get();
   services.addresses = addresses.get();
+  if (!options.map_attribution.empty()) services.map_attribution = options.map_attribution;
   services.recommender = recommender.get();
   services.dispatch_rules = rules;
   services.latest_position = [&positions](UnitId id) { return positions.Latest(id); };

@@ -18,9 +18,10 @@ struct ServeOptions {
   int threads = 2;
   std::string sla_config;
   std::string dispatch_rules;
-  std::string jt808_listen;   // HOST:PORT, empty = off
-  std::string osmand_listen;  // HOST:PORT, empty = off
-  std::string web_root;       // the built console; empty = the source tree's web/dist
+  std::string jt808_listen;     // HOST:PORT, empty = off
+  std::string osmand_listen;    // HOST:PORT, empty = off
+  std::string web_root;         // the built console; empty = the source tree's web/dist
+  std::string map_attribution;  // empty: OpenStreetMap's
 };
 
 // What code running beside the server may use while it runs.

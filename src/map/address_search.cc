@@ -157,11 +157,14 @@ std::vector<AddressHit> AddressIndex::Search(std::string_view query, size_t limi
     hits.insert(hits.end(), crossings.begin(), crossings.end());
     if (!crossings.empty()) break;
   }
-  std::set<std::pair<std::string, std::pair<double, double>>> seen;
   for (const auto& [rank, e] : Match(query)) {
     if (hits.size() >= limit) break;
-    if (!seen.insert({e->name, {e->at.lon, e->at.lat}}).second) continue;
-    hits.push_back(AddressHit{e->name, e->kind, e->at});
+    // Stretches of one street broken by a gap (a square, a missing block) are one answer to
+    // a dispatcher; the same name a kilometre away is another street.
+    bool same_place = std::any_of(hits.begin(), hits.end(), [&](const AddressHit& h) {
+      return h.name == e->name && h.kind == e->kind && DistanceM(h.at, e->at) < 1000;
+    });
+    if (!same_place) hits.push_back(AddressHit{e->name, e->kind, e->at});
   }
   return hits;
 }

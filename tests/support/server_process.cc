@@ -68,12 +68,20 @@ CommandResult RunPingan(const std::vector<std::string>& args, const std::string&
 ServerProcess::ServerProcess(const std::string& data_dir, std::vector<std::string> extra_args) {
   std::vector<std::string> args = {"serve", "--data-dir", data_dir, "--listen", "127.0.0.1:0"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
+  Launch(args);
+}
+
+ServerProcess::ServerProcess(Args args) {
+  Launch(args.args);
+}
+
+void ServerProcess::Launch(const std::vector<std::string>& args) {
   pid_ = Spawn(args, out_fd_, nullptr);
   if (pid_ < 0) return;
   reader_ = std::thread([this] { Drain(); });
   static const std::regex kListening(R"(listening on http://127\.0\.0\.1:(\d+))");
   std::unique_lock lock(mu_);
-  cv_.wait_for(lock, std::chrono::seconds(30), [&] {
+  cv_.wait_for(lock, std::chrono::seconds(60), [&] {
     std::smatch m;
     if (std::regex_search(output_, m, kListening)) {
       port_ = static_cast<std::uint16_t>(std::stoi(m[1]));

@@ -27,6 +27,11 @@ class ServerProcess {
   // Starts `pingan serve --data-dir DIR --listen 127.0.0.1:0 EXTRA...` and waits for its
   // "listening on" line. port() is 0 if it did not start; output() then says why.
   explicit ServerProcess(const std::string& data_dir, std::vector<std::string> extra_args = {});
+  // Starts `pingan ARGS...` as they are (e.g. `demo ...`) and waits the same way.
+  struct Args {
+    std::vector<std::string> args;
+  };
+  explicit ServerProcess(Args args);
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
@@ -40,6 +45,7 @@ class ServerProcess {
   std::string output() const;
 
  private:
+  void Launch(const std::vector<std::string>& args);
   void Drain();  // reader thread: keeps the pipe empty so the server never blocks on a log line
 
   pid_t pid_ = -1;

@@ -183,6 +183,7 @@ export interface MapInfo {
   tiles?: string; // "/api/map/tiles/{z}/{x}/{y}.mvt", relative to the server
   minzoom?: number;
   maxzoom?: number;
+  attribution?: string; // where the road network comes from, in the server's words
 }
 
 // GET /api/map/search: streets and named places.

@@ -1,0 +1,185 @@
+// pingan demo: the platform with a living, generated district beside it (see src/demo/).
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "api/auth.h"
+#include "cli/commands.h"
+#include "cli/server.h"
+#include "demo/district_generator.h"
+#include "demo/simulation.h"
+#include "map/places.h"
+#include "roads/graph_file.h"
+
+namespace pingan::cli {
+namespace {
+
+constexpr const char* kMarkerFile = "demo.json";  // says a data directory holds a demo
+
+struct DemoOptions {
+  std::string data_dir = "var/demo";
+  std::string listen = "127.0.0.1:8080";
+  std::string map;
+  double speed = 10;
+  uint64_t seed = 1;
+  double calls_per_day = 260;
+  std::string web_root;
+};
+
+// Builds the district's map into `dir` unless it is there already.
+void PrepareDirectory(const DemoOptions& options) {
+  namespace fs = std::filesystem;
+  const fs::path dir = options.data_dir;
+  const bool has_marker = fs::exists(dir / kMarkerFile);
+  if (!has_marker && fs::exists(dir) && !fs::is_empty(dir)) {
+    // A demo writes made-up calls: never into a directory that may hold a bureau's ledger.
+    Fail(
+        fmt::format("{} is not empty and holds no demo district; give an empty or new "
+                    "directory",
+                    options.data_dir));
+  }
+  if (has_marker) {
+    if (!options.map.empty()) {
+      std::cout << "demo: reusing the district in " << options.data_dir << " (--map " << options.map
+                << " is used only when the directory is new)" << std::endl;
+    }
+    return;
+  }
+  fs::create_directories(dir);
+  std::string osm = options.map;
+  if (osm.empty()) {
+    osm = (dir / "demo-district.osm").string();
+    std::ofstream out(osm, std::ios::binary | std::ios::trunc);
+    out << demo::GenerateDistrictOsm(options.seed);
+    if (!out) Fail("cannot write " + osm);
+  }
+  ImportRoads(osm, options.data_dir);
+  if (!options.map.empty()) {
+    // A real map may lack the places the demo's calls gather around.
+    const std::string places_path = (dir / std::string(map::kPlacesFile)).string();
+    auto places = map::LoadPlaces(places_path);
+    if (!places) Fail(places.error().message);
+    auto graph = roads::GraphFile::Load((dir / std::string(roads::kRoadGraphFile)).string());
+    if (!graph) Fail(graph.error().message);
+    auto all = demo::AddMissingPlaces(*graph, std::move(*places), options.seed);
+    if (Status s = map::SavePlaces(places_path, all); !s) Fail(s.error().message);
+  }
+  nlohmann::json marker = {{"seed", options.seed},
+                           {"map", options.map.empty() ? "generated" : options.map}};
+  std::ofstream out(dir / kMarkerFile);
+  out << marker.dump(2) << "\n";
+}
+
+bool IsGeneratedDistrict(const std::string& dir) {
+  std::ifstream in(dir + "/" + kMarkerFile);
+  auto marker = nlohmann::json::parse(in, nullptr, false);
+  return marker.is_object() && marker.value("map", "") == "generated";
+}
+
+// Stations, grids, units and the demo user, the first time the ledger is opened.
+void SeedLedger(Platform& platform, const DemoOptions& options) {
+  engine::Engine& engine = *platform.engine;
+  bool has_jurisdictions = false, has_units = false, has_demo_user = false;
+  engine.Read([&](const engine::ReadView& view) {
+    has_jurisdictions = view.jurisdictions && !view.jurisdictions->all().empty();
+    has_units = !view.units.empty();
+    has_demo_user = view.users.contains("demo");
+  });
+  std::vector<Jurisdiction> jurisdictions;
+  if (!has_jurisdictions || !has_units) {
+    auto graph =
+        roads::GraphFile::Load(platform.data_dir + "/" + std::string(roads::kRoadGraphFile));
+    if (!graph) Fail(graph.error().message);
+    jurisdictions = demo::GenerateJurisdictions(*graph);
+  }
+  if (!has_jurisdictions) {
+    auto done = engine.Execute(Command{"demo", DefineJurisdictions{jurisdictions}});
+    if (!done) Fail("demo: jurisdictions: " + done.error().message);
+  }
+  if (!has_units) {
+    for (CreateUnit& unit : demo::GenerateUnits(jurisdictions, options.seed)) {
+      auto done = engine.Execute(Command{"demo", unit});
+      if (!done) Fail("demo: unit " + unit.callsign + ": " + done.error().message);
+    }
+  }
+  if (!has_demo_user) {
+    auto hash = api::HashPassword("demo");
+    if (!hash) Fail(hash.error().message);
+    User demo{"demo", Role::kDispatcher, "演示调度员", "", *hash, {}};
+    auto done = engine.Execute(Command{"system", AddUser{demo}});
+    if (!done) Fail("demo: user: " + done.error().message);
+  }
+}
+
+void RunDemo(const DemoOptions& options) {
+  if (options.speed < 1 || options.speed > 600) Fail("--speed: 1 to 600");
+  PrepareDirectory(options);
+  ServeOptions serve;
+  serve.data_dir = options.data_dir;
+  serve.listen = options.listen;
+  serve.web_root = options.web_root;
+  if (options.map.empty() && IsGeneratedDistrict(options.data_dir)) {
+    serve.map_attribution = "演示路网，程序生成 · generated demo town";
+  }
+  std::unique_ptr<demo::Simulation> simulation;
+  ServerHooks hooks;
+  hooks.on_opened = [&](Platform& platform) { SeedLedger(platform, options); };
+  hooks.on_started = [&](RunningServer& running) {
+    if (running.recommender == nullptr) {
+      spdlog::error("demo: no road network, the district stands still");
+      return;
+    }
+    auto places = map::LoadPlaces(options.data_dir + "/" + std::string(map::kPlacesFile));
+    demo::SimulationOptions sim;
+    sim.speed = options.speed;
+    sim.seed = options.seed;
+    sim.calls_per_day = options.calls_per_day;
+    simulation = std::make_unique<demo::Simulation>(
+        *running.platform.engine, running.positions, *running.recommender,
+        places ? *places : std::vector<map::Place>{}, sim);
+    simulation->Start();
+  };
+  hooks.on_stopping = [&] {
+    if (simulation) simulation->Stop();
+  };
+  hooks.banner = fmt::format(
+      "演示模式 DEMO MODE: 用户 demo 密码 demo（调度员 dispatcher）。"
+      "District, calls and units are simulated at {}x speed; nothing here is real.\n"
+      "Open the console: http://{}/",
+      options.speed, options.listen);
+  RunServer(serve, hooks);
+}
+
+}  // namespace
+
+void RegisterDemoCommand(CLI::App& app) {
+  auto options = std::make_shared<DemoOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "demo",
+      "Run the platform with a living demo district: a generated town (or --map) with stations, "
+      "grids, places and units on patrol, and 110 calls that are dispatched and closed in "
+      "accelerated time. Log in as demo / demo (dispatcher). The district is built into an "
+      "empty --data-dir the first time and reused after.");
+  cmd->add_option("--data-dir", options->data_dir, "Where the demo district is kept")
+      ->capture_default_str();
+  cmd->add_option("--listen", options->listen, "HOST:PORT to listen on")->capture_default_str();
+  cmd->add_option("--map", options->map,
+                  "Build the district on this OpenStreetMap extract instead of a generated town")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--speed", options->speed, "District seconds per real second")
+      ->capture_default_str();
+  cmd->add_option("--seed", options->seed, "Random seed of the town and its calls")
+      ->capture_default_str();
+  cmd->add_option("--calls-per-day", options->calls_per_day, "110 calls per district day")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 100000.0));
+  cmd->add_option("--web-root", options->web_root,
+                  "Directory of the built console (default: web/dist of the source tree)");
+  cmd->callback([options] { RunDemo(*options); });
+}
+
+}  // namespace pingan::cli
