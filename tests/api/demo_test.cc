@@ -20,7 +20,7 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 std::vector<std::string> DemoArgs(const std::string& dir, const std::string& speed) {
-  return {"demo", "--data-dir",      dir,   "--listen", "127.0.0.1:0", "--speed",
+  return {"demo", "--data-dir",      dir,  "--listen", "127.0.0.1:0", "--speed",
           speed,  "--calls-per-day", "300"};
 }
 
