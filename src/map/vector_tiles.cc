@@ -213,8 +213,17 @@ std::string VectorTiles::Build(int z, uint32_t x, uint32_t y) const {
   for (uint32_t cx = cx0; cx <= cx1; ++cx) {
     for (uint32_t cy = cy0; cy <= cy1; ++cy) {
       if (auto it = segment_cells_.find(CellKey(cx, cy)); it != segment_cells_.end()) {
-        for (uint32_t s : it->second)
-          if (MinZoom(RoadClass(graph_->segment(s).road_class)) <= z) segs.push_back(s);
+        for (uint32_t s : it->second) {
+          const Segment& seg = graph_->segment(s);
+          if (MinZoom(RoadClass(seg.road_class)) > z) continue;
+          // An index cell is a z14 tile: at higher zooms most of its segments miss this tile.
+          const WorldXY a = node_xy_[seg.from], b = node_xy_[seg.to];
+          if (std::max(a.x, b.x) < wx0 || std::min(a.x, b.x) > wx1 || std::max(a.y, b.y) < wy0 ||
+              std::min(a.y, b.y) > wy1) {
+            continue;
+          }
+          segs.push_back(s);
+        }
       }
       if (auto it = place_cells_.find(CellKey(cx, cy)); it != place_cells_.end()) {
         for (uint32_t p : it->second)
