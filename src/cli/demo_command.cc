@@ -149,8 +149,8 @@ void RunDemo(const DemoOptions& options) {
   hooks.banner = fmt::format(
       "演示模式 DEMO MODE: 用户 demo 密码 demo（调度员 dispatcher）。"
       "District, calls and units are simulated at {}x speed; nothing here is real.\n"
-      "Open the console: http://{}/",
-      options.speed, options.listen);
+      "Open the console: {{url}}/",
+      options.speed);
   RunServer(serve, hooks);
 }
 

@@ -213,9 +213,14 @@ void RunServer(const ServeOptions& options, const ServerHooks& hooks) {
   std::cout << fmt::format("Pingan 平安 listening on http://{}:{} (data in {}){}", listen->first,
                            *port, options.data_dir, gps_banner)
             << std::endl;
-  if (!hooks.banner.empty()) std::cout << hooks.banner << std::endl;
   RunningServer running{**platform, positions, recommender.get(),
                         fmt::format("http://{}:{}", listen->first, *port)};
+  if (!hooks.banner.empty()) {
+    std::string banner = hooks.banner;
+    if (size_t at = banner.find("{url}"); at != std::string::npos)
+      banner.replace(at, 5, running.url);
+    std::cout << banner << std::endl;
+  }
   if (hooks.on_started) hooks.on_started(running);
 
   int signal = 0;

@@ -39,7 +39,7 @@ struct ServerHooks {
   std::function<void(RunningServer&)> on_started;
   // First thing on shutdown (SIGINT/SIGTERM), while everything still runs.
   std::function<void()> on_stopping;
-  // Printed after the "listening on" line.
+  // Printed after the "listening on" line; "{url}" becomes http://HOST:PORT as bound.
   std::string banner;
 };
 
