@@ -38,7 +38,7 @@ grep -q 'DEMO MODE' "$work/demo.log" || { echo "no demo banner" >&2; exit 1; }
 # Let the district run a moment: units report positions, the first calls arrive.
 sleep 3
 status=0
-CONSOLE_URL="$url/" PINGAN_API="$url" PINGAN_USER=demo PINGAN_PASSWORD=demo SHOTS="$shots" \
+CONSOLE_URL="$url/" PINGAN_API="$url" PINGAN_DEMO=1 PINGAN_USER=demo PINGAN_PASSWORD=demo SHOTS="$shots" \
   node "$here/smoke.mjs" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- pingan demo log (last 40 lines) ---" >&2
