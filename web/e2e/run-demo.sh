@@ -22,8 +22,8 @@ cleanup() {
 trap cleanup EXIT
 
 [ -f "$web/dist/index.html" ] || { echo "no console build in $web/dist: run scripts/build-web.sh" >&2; exit 1; }
-# A fast district (30x) so a dispatched unit arrives within seconds.
-"$bin" demo --data-dir "$work/demo" --listen 127.0.0.1:0 --speed 30 --web-root "$web/dist" \
+# A fast district (20x) so a dispatched unit arrives within seconds.
+"$bin" demo --data-dir "$work/demo" --listen 127.0.0.1:0 --speed 20 --web-root "$web/dist" \
   > "$work/demo.log" 2>&1 &
 server_pid=$!
 url=
