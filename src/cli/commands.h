@@ -12,6 +12,7 @@ void RegisterUserCommand(CLI::App& app);
 void RegisterDispatchCommand(CLI::App& app);
 void RegisterBenchCommand(CLI::App& app);
 void RegisterDemoCommand(CLI::App& app);
+void RegisterHotspotsCommand(CLI::App& app);
 
 // `pingan import roads FILE --data-dir DIR`: roads.graph and places.geojson from an OSM file;
 // fails the command on error.

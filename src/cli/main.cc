@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   pingan::cli::RegisterDispatchCommand(app);
   pingan::cli::RegisterBenchCommand(app);
   pingan::cli::RegisterDemoCommand(app);
+  pingan::cli::RegisterHotspotsCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

@@ -1,0 +1,54 @@
+#include "hotspots/grid.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace pingan::hotspots {
+
+LocalProjection::LocalProjection(LonLat origin)
+    : origin_(origin),
+      mx_(111'320 * std::cos(origin.lat * std::numbers::pi / 180)),
+      my_(110'574) {}
+
+XY LocalProjection::To(LonLat p) const {
+  return {(p.lon - origin_.lon) * mx_, (p.lat - origin_.lat) * my_};
+}
+
+LonLat LocalProjection::From(XY p) const {
+  return {origin_.lon + p.x / mx_, origin_.lat + p.y / my_};
+}
+
+Grid::Grid(const std::vector<XY>& points, double cell_m) : cell_(cell_m) {
+  if (points.empty()) return;
+  std::vector<double> xs, ys;
+  for (const XY& p : points) {
+    xs.push_back(p.x);
+    ys.push_back(p.y);
+  }
+  auto quantile = [](std::vector<double>& v, double q) {
+    size_t k = std::min(v.size() - 1, size_t(q * double(v.size() - 1) + 0.5));
+    std::nth_element(v.begin(), v.begin() + long(k), v.end());
+    return v[k];
+  };
+  const double q = points.size() >= 1000 ? 0.001 : 0.0;
+  double x0 = quantile(xs, q), x1 = quantile(xs, 1 - q);
+  double y0 = quantile(ys, q), y1 = quantile(ys, 1 - q);
+  min_ = {x0, y0};
+  nx_ = std::max(1, int(std::floor((x1 - x0) / cell_)) + 1);
+  ny_ = std::max(1, int(std::floor((y1 - y0) / cell_)) + 1);
+}
+
+int Grid::CellOf(XY p) const {
+  double fx = (p.x - min_.x) / cell_, fy = (p.y - min_.y) / cell_;
+  if (fx < 0 || fy < 0) return -1;
+  int cx = int(fx), cy = int(fy);
+  if (cx >= nx_ || cy >= ny_) return -1;
+  return cy * nx_ + cx;
+}
+
+XY Grid::Centre(int cell) const {
+  return {min_.x + (Col(cell) + 0.5) * cell_, min_.y + (Row(cell) + 0.5) * cell_};
+}
+
+}  // namespace pingan::hotspots

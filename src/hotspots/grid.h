@@ -1,0 +1,52 @@
+// Space for hotspot analysis: positions projected to metres on a local plane around the data,
+// and a grid of square cells over them.
+#pragma once
+
+#include <vector>
+
+#include "core/geo.h"
+
+namespace pingan::hotspots {
+
+struct XY {
+  double x = 0, y = 0;
+};
+
+// Equirectangular around `origin`: over a city (50 km) distances are off by well under 1 %,
+// far below the cell size that matters here.
+class LocalProjection {
+ public:
+  explicit LocalProjection(LonLat origin);
+  XY To(LonLat p) const;
+  LonLat From(XY p) const;
+
+ private:
+  LonLat origin_;
+  double mx_, my_;  // metres per degree
+};
+
+class Grid {
+ public:
+  Grid() = default;
+  // Covers [min, max] of `points` with square cells of `cell_m`; points beyond the 0.1 and 99.9
+  // percentiles in either axis (a geocoding slip a continent away) are left outside.
+  Grid(const std::vector<XY>& points, double cell_m);
+  Grid(XY min, int nx, int ny, double cell_m) : min_(min), nx_(nx), ny_(ny), cell_(cell_m) {}
+
+  int nx() const { return nx_; }
+  int ny() const { return ny_; }
+  size_t size() const { return size_t(nx_) * size_t(ny_); }
+  double cell_m() const { return cell_; }
+  // The cell holding p, or -1 outside the grid.
+  int CellOf(XY p) const;
+  XY Centre(int cell) const;
+  int Col(int cell) const { return cell % nx_; }
+  int Row(int cell) const { return cell / nx_; }
+
+ private:
+  XY min_;
+  int nx_ = 0, ny_ = 0;
+  double cell_ = 150;
+};
+
+}  // namespace pingan::hotspots

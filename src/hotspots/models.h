@@ -1,0 +1,46 @@
+// Hotspot models behind one interface: given the events before `now`, a risk value per grid
+// cell for the period that starts at `now`. Only the ranking of cells matters to evaluation,
+// but the values are densities (events per day per km² for the KDEs) so they can be combined.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hotspots/grid.h"
+
+namespace pingan::hotspots {
+
+// Events in time order, projected, with their cells (-1 outside the grid).
+struct EventData {
+  std::vector<double> t;
+  std::vector<XY> at;
+  std::vector<int> cell;
+  // The index of the first event at or after `time`.
+  size_t IndexAt(double time) const;
+};
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  virtual std::string name() const = 0;
+  virtual std::vector<double> Predict(const EventData& events, const Grid& grid, double now) = 0;
+};
+
+// Adds a quartic (biweight) kernel of bandwidth `h` metres and total `weight` centred at `p` to
+// every cell centre within h: weight · 3/(π h²) · (1 − d²/h²)².
+void AddQuartic(const Grid& grid, XY p, double h, double weight, std::vector<double>& surface);
+
+// Events per cell over the last `window_days`.
+std::unique_ptr<Model> CountingGrid(double window_days = 56);
+// One quartic KDE over the year before the first prediction, then never refitted: the stand-in
+// for an analyst's annual hotspot map.
+std::unique_ptr<Model> StaticKde(double bandwidth_m = 300, double window_days = 365);
+// Quartic KDE over a sliding window, refitted for every period.
+std::unique_ptr<Model> RetrospectiveKde(double bandwidth_m = 150, double window_days = 56);
+// Prospective hotspotting (Bowers, Johnson & Pease 2004): each event within `bandwidth_m`
+// and `window_weeks` adds 1/(1 + d) · 1/(1 + w), d the distance in cells between cell
+// centres (rounded), w whole weeks since the event.
+std::unique_ptr<Model> Prospective(double bandwidth_m = 400, int window_weeks = 8);
+
+}  // namespace pingan::hotspots

@@ -1,0 +1,216 @@
+// Hotspot analytics on cases small enough to compute by hand: kernel and prospective weights,
+// hit rate and PAI, the CSV reader's errors, and a back-test whose answer is known.
+#include <cmath>
+#include <fstream>
+#include <numbers>
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "hotspots/evaluation.h"
+#include "hotspots/incident_csv.h"
+#include "hotspots/models.h"
+#include "support/temp_dir.h"
+
+namespace pingan::hotspots {
+namespace {
+
+constexpr double kDay = 86400;
+
+// A 10 × 10 grid of 100 m cells from (0, 0).
+Grid TenByTen() {
+  return Grid({0, 0}, 10, 10, 100);
+}
+
+TEST(Score, HitRateAndPaiOnAConstructedCase) {
+  std::vector<double> risk(100);
+  std::vector<int> region(100);
+  for (int c = 0; c < 100; ++c) {
+    risk[size_t(c)] = c;  // cell 99 is the riskiest
+    region[size_t(c)] = c;
+  }
+  std::vector<double> tiebreak(100, 0);
+  std::vector<int> incidents = {99, 98, 50, -1};  // -1: outside the grid, always a miss
+  Hit one = ScorePeriod(risk, region, tiebreak, incidents, 1);  // flags cell 99
+  EXPECT_DOUBLE_EQ(one.hit_rate, 0.25);
+  EXPECT_DOUBLE_EQ(one.pai, 25);
+  Hit five = ScorePeriod(risk, region, tiebreak, incidents, 5);  // cells 95..99
+  EXPECT_DOUBLE_EQ(five.hit_rate, 0.5);
+  EXPECT_DOUBLE_EQ(five.pai, 10);
+  Hit all = ScorePeriod(risk, region, tiebreak, incidents, 100);
+  EXPECT_DOUBLE_EQ(all.hit_rate, 0.75);
+  EXPECT_DOUBLE_EQ(all.pai, 0.75);
+}
+
+TEST(Score, TiesAreBrokenByTheTiebreakNotByCellOrder) {
+  std::vector<double> risk(10, 0);
+  std::vector<int> region = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+  std::vector<double> tiebreak(10, 0);
+  tiebreak[7] = 1;
+  EXPECT_DOUBLE_EQ(ScorePeriod(risk, region, tiebreak, {7}, 10).hit_rate, 1);
+  EXPECT_DOUBLE_EQ(ScorePeriod(risk, region, tiebreak, {0}, 10).hit_rate, 0);
+}
+
+TEST(Kernels, QuarticValuesByHand) {
+  Grid grid = TenByTen();
+  std::vector<double> s(grid.size(), 0);
+  const double h = 150;
+  AddQuartic(grid, grid.Centre(55), h, 1, s);
+  const double peak = 3 / (std::numbers::pi * h * h);
+  EXPECT_NEAR(s[55], peak, 1e-15);
+  const double u = 1 - (100.0 * 100) / (h * h);
+  EXPECT_NEAR(s[56], peak * u * u, 1e-15);                     // 100 m east
+  EXPECT_NEAR(s[65], peak * u * u, 1e-15);                     // 100 m north
+  const double ud = 1 - (2 * 100.0 * 100) / (h * h);
+  EXPECT_NEAR(s[66], peak * ud * ud, 1e-15);                   // 141 m diagonal
+  EXPECT_EQ(s[57], 0);                                         // 200 m: beyond h
+}
+
+TEST(Kernels, QuarticMassIsTheWeight) {
+  Grid grid({0, 0}, 60, 60, 10);
+  std::vector<double> s(grid.size(), 0);
+  AddQuartic(grid, {300, 300}, 200, 2, s);
+  double mass = 0;
+  for (double v : s) mass += v * 10 * 10;
+  EXPECT_NEAR(mass, 2, 0.02);
+}
+
+TEST(Models, ProspectiveWeightsByHand) {
+  Grid grid = TenByTen();
+  EventData e;
+  const double now = 100 * kDay;
+  // Both in cell (5, 5): one yesterday (week 0), one 8 days ago (week 1); one 9 weeks ago,
+  // outside the 8-week window.
+  e.t = {now - 63 * kDay, now - 8 * kDay, now - 1 * kDay};
+  e.at = {grid.Centre(55), grid.Centre(55), grid.Centre(55)};
+  e.cell = {55, 55, 55};
+  auto model = Prospective(200, 8);
+  auto s = model->Predict(e, grid, now);
+  EXPECT_DOUBLE_EQ(s[55], 1.0 + 0.5);                     // d 0: 1/1·1/1 + 1/1·1/2
+  EXPECT_DOUBLE_EQ(s[56], 0.5 + 0.25);                    // d 1
+  EXPECT_DOUBLE_EQ(s[66], 0.5 + 0.25);                    // d 1.41 → 1
+  EXPECT_DOUBLE_EQ(s[57], 1.0 / 3 + 1.0 / 6);             // d 2
+  EXPECT_DOUBLE_EQ(s[67], 0);                             // 224 m: beyond 200 m
+  // Events at or after `now` are never used.
+  e.t.push_back(now);
+  e.at.push_back(grid.Centre(0));
+  e.cell.push_back(0);
+  EXPECT_DOUBLE_EQ(model->Predict(e, grid, now)[0], 0);
+}
+
+TEST(Models, CountingGridCountsTheWindowOnly) {
+  Grid grid = TenByTen();
+  EventData e;
+  const double now = 100 * kDay;
+  e.t = {now - 60 * kDay, now - 10 * kDay, now - 1 * kDay};
+  e.at = {grid.Centre(3), grid.Centre(3), grid.Centre(4)};
+  e.cell = {3, 3, 4};
+  auto s = CountingGrid(56)->Predict(e, grid, now);
+  EXPECT_EQ(s[3], 1);
+  EXPECT_EQ(s[4], 1);
+}
+
+TEST(Models, StaticKdeIsFittedOnce) {
+  Grid grid = TenByTen();
+  EventData e;
+  e.t = {1 * kDay, 50 * kDay};
+  e.at = {grid.Centre(11), grid.Centre(88)};
+  e.cell = {11, 88};
+  auto model = StaticKde(150, 365);
+  auto first = model->Predict(e, grid, 10 * kDay);  // sees only the first event
+  auto later = model->Predict(e, grid, 60 * kDay);  // would see both, but it is frozen
+  EXPECT_GT(first[11], 0);
+  EXPECT_EQ(later[88], 0);
+  EXPECT_EQ(first, later);
+}
+
+TEST(Evaluation, AStableHotspotIsFoundByEveryModel) {
+  // 30 days; every day two incidents in one spot and one elsewhere at random.
+  IncidentSet set;
+  std::mt19937 rng(2);
+  std::uniform_real_distribution<double> lon(-73.99, -73.90), lat(40.70, 40.78);
+  for (int d = 0; d < 30; ++d) {
+    for (int k = 0; k < 2; ++k) set.incidents.push_back({d * kDay + 3600.0 * (k + 1), {-73.95, 40.74}, -1});
+    set.incidents.push_back({d * kDay + 7200, {lon(rng), lat(rng)}, -1});
+  }
+  std::sort(set.incidents.begin(), set.incidents.end(),
+            [](const Incident& a, const Incident& b) { return a.t < b.t; });
+  EvaluationOptions options;
+  options.train_days = 20;
+  options.test_days = 10;
+  options.bootstrap = 100;
+  auto models = StandardModels(150);
+  Evaluation result = Evaluate(set, models, options);
+  EXPECT_EQ(result.periods, 10);
+  EXPECT_EQ(result.test_incidents, 30u);
+  for (const auto& m : result.models) {
+    EXPECT_EQ(m.periods, 10) << m.name;
+    // The hotspot holds two of each day's three incidents.
+    EXPECT_GE(m.hit_rate.at(1).mean, 2.0 / 3 - 1e-9) << m.name;
+    EXPECT_LE(m.hit_rate.at(1).ci_low, m.hit_rate.at(1).mean) << m.name;
+    EXPECT_GE(m.hit_rate.at(1).ci_high, m.hit_rate.at(1).mean) << m.name;
+    EXPECT_GT(m.pai.at(1).mean, 1) << m.name;
+  }
+}
+
+TEST(IncidentCsv, ReadsQuotedFieldsAndReportsEveryBadRow) {
+  test::TempDir dir;
+  std::ofstream(dir.File("in.csv")) << "\xEF\xBB\xBF"
+                                       "when,\"kind\",lon,lat\n"
+                                       "2016-08-10,\"THEFT, AUTO\",-122.6,45.5\n"
+                                       "2016-08-11,BURGLARY,-122.61,45.51\n"
+                                       "yesterday,BURGLARY,-122.61,45.51\n"
+                                       "2016-08-12,BURGLARY,,45.51\n"
+                                       "2016-08-12,BURGLARY,0,0\n"
+                                       "2016-08-12,BURGLARY\n";
+  ReadReport report;
+  auto set = ReadIncidentCsv(dir.File("in.csv"), {"when", "lon", "lat", "kind"}, "", &report);
+  ASSERT_TRUE(set) << set.error().message;
+  EXPECT_EQ(report.rows, 6u);
+  EXPECT_EQ(report.kept, 2u);
+  ASSERT_EQ(report.errors.size(), 4u);
+  EXPECT_EQ(report.errors[0], dir.File("in.csv") + ":4: column 'when': cannot read 'yesterday' as a time");
+  EXPECT_NE(report.errors[1].find(":5: column 'lon'"), std::string::npos) << report.errors[1];
+  EXPECT_NE(report.errors[2].find(":6:"), std::string::npos);
+  EXPECT_NE(report.errors[3].find(":7: 2 fields where the header has 4"), std::string::npos);
+  EXPECT_TRUE(set->date_only);
+  EXPECT_EQ(set->categories, (std::vector<std::string>{"THEFT, AUTO", "BURGLARY"}));
+  EXPECT_DOUBLE_EQ(set->incidents[1].t - set->incidents[0].t, kDay);
+
+  auto missing = ReadIncidentCsv(dir.File("in.csv"), {"time", "lon", "lat", ""}, "", nullptr);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().field, "columns.time");
+  EXPECT_NE(missing.error().message.find("no column 'time'"), std::string::npos);
+
+  std::ofstream(dir.File("gz.csv")) << "\x1f\x8b\x08";
+  auto gz = ReadIncidentCsv(dir.File("gz.csv"), {"when", "lon", "lat", ""}, "", nullptr);
+  ASSERT_FALSE(gz);
+  EXPECT_NE(gz.error().message.find("gunzip"), std::string::npos);
+}
+
+TEST(IncidentCsv, TimeFormats) {
+  bool date_only = false;
+  EXPECT_EQ(ParseTime("2014-01-01 01:15", "", &date_only), 1388538900);
+  EXPECT_FALSE(date_only);
+  EXPECT_EQ(ParseTime("2014-01-01T01:15:00+08:00", ""), 1388538900);
+  EXPECT_EQ(ParseTime("01/01/2014 01:15", ""), 1388538900);
+  EXPECT_EQ(ParseTime("2014-01-01", "", &date_only), 1388534400);
+  EXPECT_TRUE(date_only);
+  EXPECT_EQ(ParseTime("01.01.2014 01:15", "%d.%m.%Y %H:%M"), 1388538900);
+  EXPECT_FALSE(ParseTime("2014-13-45", ""));
+  EXPECT_FALSE(ParseTime("2014-01-01 01:15 junk", ""));
+}
+
+TEST(IncidentCsv, ColumnMapErrorsNameTheField) {
+  auto ok = ParseColumnMap("time=occ_date,lon=lon,lat=lat,category=category");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->time, "occ_date");
+  EXPECT_EQ(ok->category, "category");
+  EXPECT_EQ(ParseColumnMap("lon=a,lat=b").error().field, "columns.time");
+  EXPECT_EQ(ParseColumnMap("time=a,lon=b").error().field, "columns.lat");
+  EXPECT_EQ(ParseColumnMap("time=a,lon=b,lat=c,colour=d").error().field, "columns.colour");
+  EXPECT_EQ(ParseColumnMap("time=a,lon").error().field, "columns");
+}
+
+}  // namespace
+}  // namespace pingan::hotspots
