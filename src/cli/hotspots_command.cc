@@ -41,7 +41,8 @@ nlohmann::json ScoreJson(const std::map<int, hotspots::Score>& scores, bool with
 
 void Evaluate(const EvaluateOptions& o) {
   auto columns = hotspots::ParseColumnMap(o.columns);
-  if (!columns) Fail(fmt::format("--columns: {}: {}", columns.error().field, columns.error().message));
+  if (!columns)
+    Fail(fmt::format("--columns: {}: {}", columns.error().field, columns.error().message));
   if (!o.crs.empty() && o.crs != "EPSG:4326") {
     Fail("--crs " + o.crs + ": only EPSG:4326 (lon/lat) is read so far");
   }
@@ -51,13 +52,14 @@ void Evaluate(const EvaluateOptions& o) {
   for (const std::string& e : report.errors) std::cerr << e << "\n";
   if (!set) Fail(set.error().message);
   size_t skipped = report.rows - report.kept;
-  std::cerr << fmt::format("{}: {} rows read, {} kept, {} skipped", o.incidents, report.rows, report.kept,
-                           skipped);
+  std::cerr << fmt::format("{}: {} rows read, {} kept, {} skipped", o.incidents, report.rows,
+                           report.kept, skipped);
   for (const auto& [reason, n] : report.skipped) std::cerr << fmt::format("; {} {}", n, reason);
   std::cerr << (report.errors.size() < skipped ? " (first 50 shown)" : "") << "\n";
   if (!o.category.empty()) {
     auto it = std::find(set->categories.begin(), set->categories.end(), o.category);
-    if (it == set->categories.end()) Fail("--category " + o.category + ": not in the file's category column");
+    if (it == set->categories.end())
+      Fail("--category " + o.category + ": not in the file's category column");
     int id = int(it - set->categories.begin());
     std::erase_if(set->incidents, [&](const hotspots::Incident& i) { return i.category != id; });
   }
@@ -76,22 +78,23 @@ void Evaluate(const EvaluateOptions& o) {
   }
 
   std::cout << fmt::format(
-      "{} incidents{}; {} m cells, study area {} of {} cells ({:.1f} km²); {} test {}s from day {}, "
+      "{} incidents{}; {} m cells, study area {} of {} cells ({:.1f} km²); {} test {}s from day "
+      "{}, "
       "{} incidents in them\n\n",
       set->incidents.size(), set->date_only ? " (dates only)" : "", o.cell, result.region_cells,
       result.grid_cells, double(result.region_cells) * o.cell * o.cell / 1e6,
       result.periods - result.empty_periods, o.horizon, o.train_days, result.test_incidents);
-  std::cout << fmt::format("{:<15} {:>7} {:>20} {:>20} {:>20} {:>8} {:>8} {:>8}\n", "model", "periods",
-                           "hit 1% [95% CI]", "hit 5% [95% CI]", "hit 10% [95% CI]", "PAI 1%",
-                           "PAI 5%", "PAI 10%");
+  std::cout << fmt::format("{:<15} {:>7} {:>20} {:>20} {:>20} {:>8} {:>8} {:>8}\n", "model",
+                           "periods", "hit 1% [95% CI]", "hit 5% [95% CI]", "hit 10% [95% CI]",
+                           "PAI 1%", "PAI 5%", "PAI 10%");
   for (const auto& m : result.models) {
     auto cell = [&](int c) {
       const auto& s = m.hit_rate.at(c);
       return fmt::format("{:.3f} [{:.3f},{:.3f}]", s.mean, s.ci_low, s.ci_high);
     };
-    std::cout << fmt::format("{:<15} {:>7} {:>20} {:>20} {:>20} {:>8.2f} {:>8.2f} {:>8.2f}\n", m.name,
-                             m.periods, cell(1), cell(5), cell(10), m.pai.at(1).mean, m.pai.at(5).mean,
-                             m.pai.at(10).mean);
+    std::cout << fmt::format("{:<15} {:>7} {:>20} {:>20} {:>20} {:>8.2f} {:>8.2f} {:>8.2f}\n",
+                             m.name, m.periods, cell(1), cell(5), cell(10), m.pai.at(1).mean,
+                             m.pai.at(5).mean, m.pai.at(10).mean);
   }
 
   if (!o.json_out.empty()) {
@@ -123,7 +126,8 @@ void Evaluate(const EvaluateOptions& o) {
 }  // namespace
 
 void RegisterHotspotsCommand(CLI::App& app) {
-  CLI::App* hotspots = app.add_subcommand("hotspots", "Hotspot analytics (情): models and back-tests");
+  CLI::App* hotspots =
+      app.add_subcommand("hotspots", "Hotspot analytics (情): models and back-tests");
   hotspots->require_subcommand(1);
   auto o = std::make_shared<EvaluateOptions>();
   CLI::App* cmd = hotspots->add_subcommand(
@@ -134,13 +138,18 @@ void RegisterHotspotsCommand(CLI::App& app) {
   cmd->add_option("--columns", o->columns, "time=COL,lon=COL,lat=COL[,category=COL]")->required();
   cmd->add_option("--crs", o->crs, "coordinate system of lon/lat (EPSG:4326)");
   cmd->add_option("--time-format", o->time_format, "strptime format, e.g. %Y-%m-%d %H:%M");
-  cmd->add_option("--cell", o->cell, "cell size in metres")->capture_default_str()->check(CLI::Range(10.0, 5000.0));
+  cmd->add_option("--cell", o->cell, "cell size in metres")
+      ->capture_default_str()
+      ->check(CLI::Range(10.0, 5000.0));
   cmd->add_option("--train-days", o->train_days, "history before the first test period")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
-  cmd->add_option("--test-days", o->test_days, "days of test periods")->capture_default_str()->check(CLI::Range(1, 100000));
+  cmd->add_option("--test-days", o->test_days, "days of test periods")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
   cmd->add_option("--horizon", o->horizon, "day or week")->capture_default_str();
-  cmd->add_option("--category", o->category, "only incidents of this category (the category column)");
+  cmd->add_option("--category", o->category,
+                  "only incidents of this category (the category column)");
   cmd->add_option("--seed", o->seed, "tie-breaking and bootstrap seed")->capture_default_str();
   cmd->add_option("--json", o->json_out, "write the results here as JSON");
   cmd->callback([o] { Evaluate(*o); });

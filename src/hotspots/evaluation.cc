@@ -53,6 +53,8 @@ std::vector<std::unique_ptr<Model>> StandardModels(double cell_m) {
   models.push_back(StaticKde(std::max(300.0, 2 * cell_m)));
   models.push_back(RetrospectiveKde(std::max(150.0, cell_m)));
   models.push_back(Prospective(std::max(400.0, 2.5 * cell_m)));
+  models.push_back(SpaceTimeKde(std::max(200.0, 1.5 * cell_m)));
+  models.push_back(GridEtas());
   return models;
 }
 
@@ -130,7 +132,8 @@ Evaluation Evaluate(const IncidentSet& incidents, std::vector<std::unique_ptr<Mo
   for (double t = first_test; t + step <= end + 1e-6; t += step) {
     ++out.periods;
     std::vector<int> cells;
-    for (size_t i = events.IndexAt(t); i < events.IndexAt(t + step); ++i) cells.push_back(events.cell[i]);
+    for (size_t i = events.IndexAt(t); i < events.IndexAt(t + step); ++i)
+      cells.push_back(events.cell[i]);
     if (cells.empty()) {
       ++out.empty_periods;
       continue;

@@ -17,12 +17,12 @@ namespace pingan::hotspots {
 
 struct EvaluationOptions {
   double cell_m = 150;
-  int train_days = 365;   // history before the first test period
-  int test_days = 60;     // days covered by test periods
-  bool weekly = false;    // periods of a week instead of a day
+  int train_days = 365;                     // history before the first test period
+  int test_days = 60;                       // days covered by test periods
+  bool weekly = false;                      // periods of a week instead of a day
   std::vector<int> coverages = {1, 5, 10};  // percent of the study area flagged
-  int bootstrap = 2000;   // resamples of the test periods for confidence intervals
-  uint64_t seed = 1;      // tie-breaking and bootstrap
+  int bootstrap = 2000;  // resamples of the test periods for confidence intervals
+  uint64_t seed = 1;     // tie-breaking and bootstrap
 };
 
 struct Score {

@@ -7,9 +7,7 @@
 namespace pingan::hotspots {
 
 LocalProjection::LocalProjection(LonLat origin)
-    : origin_(origin),
-      mx_(111'320 * std::cos(origin.lat * std::numbers::pi / 180)),
-      my_(110'574) {}
+    : origin_(origin), mx_(111'320 * std::cos(origin.lat * std::numbers::pi / 180)), my_(110'574) {}
 
 XY LocalProjection::To(LonLat p) const {
   return {(p.lon - origin_.lon) * mx_, (p.lat - origin_.lat) * my_};

@@ -24,20 +24,26 @@ Result<ColumnMap> ParseColumnMap(const std::string& text) {
       return InvalidInput("columns", "expected NAME=COLUMN, got '" + item + "'");
     }
     std::string key = item.substr(0, eq), column = item.substr(eq + 1);
-    if (key == "time") map.time = column;
-    else if (key == "lon") map.lon = column;
-    else if (key == "lat") map.lat = column;
-    else if (key == "category") map.category = column;
+    if (key == "time")
+      map.time = column;
+    else if (key == "lon")
+      map.lon = column;
+    else if (key == "lat")
+      map.lat = column;
+    else if (key == "category")
+      map.category = column;
     else if (key == "x" || key == "y")
       return InvalidInput("columns." + key,
                           "projected coordinates (x=, y= with --crs) are not read yet: give lon= "
                           "and lat= in WGS84");
     else
-      return InvalidInput("columns." + key, "unknown field '" + key + "' (time, lon, lat, category)");
+      return InvalidInput("columns." + key,
+                          "unknown field '" + key + "' (time, lon, lat, category)");
   }
   if (map.time.empty()) return InvalidInput("columns.time", "time=COLUMN is required");
   if (map.lon.empty() || map.lat.empty())
-    return InvalidInput(map.lon.empty() ? "columns.lon" : "columns.lat", "lon=COLUMN and lat=COLUMN are required");
+    return InvalidInput(map.lon.empty() ? "columns.lon" : "columns.lat",
+                        "lon=COLUMN and lat=COLUMN are required");
   return map;
 }
 
@@ -90,15 +96,17 @@ std::optional<double> ParseNumber(const std::string& text) {
 
 }  // namespace
 
-std::optional<double> ParseTime(const std::string& text, const std::string& format, bool* date_only) {
+std::optional<double> ParseTime(const std::string& text, const std::string& format,
+                                bool* date_only) {
   if (date_only) *date_only = false;
   if (!format.empty()) {
     auto t = TryFormat(text, format.c_str());
-    if (t && date_only) *date_only = format.find("%H") == std::string::npos && format.find("%T") == std::string::npos;
+    if (t && date_only)
+      *date_only = format.find("%H") == std::string::npos && format.find("%T") == std::string::npos;
     return t;
   }
   static const char* kWithTime[] = {"%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
-                                    "%Y-%m-%dT%H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
+                                    "%Y-%m-%dT%H:%M",    "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
                                     "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M"};
   static const char* kDates[] = {"%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y"};
   std::string trimmed = text;
@@ -124,7 +132,8 @@ Result<IncidentSet> ReadIncidentCsv(const std::string& path, const ColumnMap& co
   char magic[2] = {};
   in.read(magic, 2);
   if (in.gcount() == 2 && uint8_t(magic[0]) == 0x1f && uint8_t(magic[1]) == 0x8b) {
-    return InvalidInput("incidents", path + ": gzip-compressed; gunzip it first (or pass <(zcat FILE))");
+    return InvalidInput("incidents",
+                        path + ": gzip-compressed; gunzip it first (or pass <(zcat FILE))");
   }
   in.clear();
   in.seekg(0);
@@ -175,7 +184,8 @@ Result<IncidentSet> ReadIncidentCsv(const std::string& path, const ColumnMap& co
     bool date_only = false;
     auto t = ParseTime(f[*time_col], time_format, &date_only);
     if (!t) {
-      skip("unreadable time", fmt::format("column '{}': cannot read '{}' as a time", columns.time, f[*time_col]));
+      skip("unreadable time",
+           fmt::format("column '{}': cannot read '{}' as a time", columns.time, f[*time_col]));
       continue;
     }
     auto lon = ParseNumber(f[*lon_col]);
@@ -190,7 +200,8 @@ Result<IncidentSet> ReadIncidentCsv(const std::string& path, const ColumnMap& co
     LonLat at{*lon, *lat};
     if (!IsValid(at) || (at.lon == 0 && at.lat == 0)) {
       skip("coordinates out of range",
-           fmt::format("column '{}'/'{}': {}, {} is not a WGS84 position", columns.lon, columns.lat, *lon, *lat));
+           fmt::format("column '{}'/'{}': {}, {} is not a WGS84 position", columns.lon, columns.lat,
+                       *lon, *lat));
       continue;
     }
     Incident incident{*t, at, -1};
@@ -204,8 +215,9 @@ Result<IncidentSet> ReadIncidentCsv(const std::string& path, const ColumnMap& co
   }
   r.kept = set.incidents.size();
   if (set.incidents.empty()) {
-    return InvalidInput("incidents", fmt::format("{}: no usable rows ({} read){}", path, r.rows,
-                                                 r.errors.empty() ? "" : "; first problem: " + r.errors[0]));
+    return InvalidInput("incidents",
+                        fmt::format("{}: no usable rows ({} read){}", path, r.rows,
+                                    r.errors.empty() ? "" : "; first problem: " + r.errors[0]));
   }
   set.date_only = all_date_only;
   std::stable_sort(set.incidents.begin(), set.incidents.end(),

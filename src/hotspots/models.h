@@ -43,4 +43,29 @@ std::unique_ptr<Model> RetrospectiveKde(double bandwidth_m = 150, double window_
 // centres (rounded), w whole weeks since the event.
 std::unique_ptr<Model> Prospective(double bandwidth_m = 400, int window_weeks = 8);
 
+// Separable space-time KDE: a quartic KDE whose events weigh exp(−age/τ). Its time-of-day ×
+// day-of-week profile (TimeProfile) scales every cell alike, so it changes the risk of an
+// hour, not the ranking of cells within it.
+std::unique_ptr<Model> SpaceTimeKde(double bandwidth_m = 200, double decay_days = 30,
+                                    double window_days = 365);
+
+// Share of incidents per hour of the week (168 values summing to 1; Monday 00:00 first), from
+// the events before `now` in the window, with add-one smoothing: where 时段 come from.
+std::vector<double> TimeProfile(const EventData& events, double now, double window_days = 365);
+
+// Grid ETAS (Mohler et al. 2015): in each cell n, λ_n(t) = μ_n + Σ θ ω e^{−ω(t − t_i)} over the
+// cell's earlier events. Fitted by expectation–maximisation on the window before `now`;
+// predicts λ_n at `now`. Pairs further apart than `cutoff_days` are ignored (their kernel is
+// below e^{−ω·cutoff}).
+struct GridEtasFit {
+  std::vector<double> mu;  // per cell, events per day
+  double theta = 0.1;      // expected offspring per event
+  double omega = 0.1;      // per day
+  int iterations = 0;
+};
+GridEtasFit FitGridEtas(const EventData& events, const Grid& grid, double from, double to,
+                        int max_iterations = 50, double cutoff_days = 120,
+                        const GridEtasFit* start = nullptr);
+std::unique_ptr<Model> GridEtas(double window_days = 365);
+
 }  // namespace pingan::hotspots

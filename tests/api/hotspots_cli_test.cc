@@ -12,7 +12,8 @@
 namespace pingan::test {
 namespace {
 
-const std::string kPortlandCalls = std::string(PINGAN_SHARED_DATA) + "/incidents/portland_cfs_2016-08.csv";
+const std::string kPortlandCalls =
+    std::string(PINGAN_SHARED_DATA) + "/incidents/portland_cfs_2016-08.csv";
 
 TEST(HotspotsCli, EvaluatesPortlandAndWritesTheContractJson) {
   TempDir dir;
@@ -39,7 +40,8 @@ TEST(HotspotsCli, EvaluatesPortlandAndWritesTheContractJson) {
     EXPECT_LE(m["hit_rate"]["1"].get<double>(), m["hit_rate"]["5"].get<double>());
     EXPECT_LE(m["hit_rate"]["5"].get<double>(), m["hit_rate"]["10"].get<double>());
   }
-  EXPECT_EQ(names, (std::set<std::string>{"counting_grid", "static_kde", "retro_kde", "prospective"}));
+  EXPECT_EQ(names,
+            (std::set<std::string>{"counting_grid", "static_kde", "retro_kde", "prospective"}));
   EXPECT_TRUE(doc["date_only"].get<bool>());
 }
 
@@ -47,7 +49,8 @@ TEST(HotspotsCli, ABadColumnNamesTheFileAndTheColumns) {
   auto run = RunPingan({"hotspots", "evaluate", "--incidents", kPortlandCalls, "--columns",
                         "time=when,lon=lon,lat=lat"});
   EXPECT_NE(run.exit_code, 0);
-  EXPECT_NE(run.out.find("portland_cfs_2016-08.csv:1: no column 'when'"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("portland_cfs_2016-08.csv:1: no column 'when'"), std::string::npos)
+      << run.out;
   EXPECT_NE(run.out.find("occ_date"), std::string::npos) << run.out;
 }
 
