@@ -55,6 +55,15 @@ std::vector<std::unique_ptr<Model>> StandardModels(double cell_m) {
   models.push_back(Prospective(std::max(400.0, 2.5 * cell_m)));
   models.push_back(SpaceTimeKde(std::max(200.0, 1.5 * cell_m)));
   models.push_back(GridEtas());
+  models.push_back(Etas());
+  // The combiner has members of its own: they are asked about earlier days while tuning.
+  std::vector<std::unique_ptr<Model>> members;
+  members.push_back(StaticKde(std::max(300.0, 2 * cell_m)));
+  members.push_back(RetrospectiveKde(std::max(150.0, cell_m)));
+  members.push_back(Prospective(std::max(400.0, 2.5 * cell_m)));
+  members.push_back(GridEtas());
+  members.push_back(Etas());
+  models.push_back(Combined(std::move(members)));
   return models;
 }
 
@@ -119,6 +128,7 @@ Evaluation Evaluate(const IncidentSet& incidents, std::vector<std::unique_ptr<Mo
   const double step = (options.weekly ? 7 : 1) * kDay;
   std::vector<int> region = StudyRegion(events, grid, first_test);
   out.region_cells = region.size();
+  for (auto& m : models) m->SetStudyRegion(region);
   out.grid_cells = grid.size();
   out.first_test_day = first_test;
 

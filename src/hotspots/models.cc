@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <numbers>
 #include <optional>
+#include <unordered_map>
+
+#include "hotspots/evaluation.h"
 
 namespace pingan::hotspots {
 
@@ -260,6 +264,296 @@ GridEtasFit FitGridEtas(const EventData& e, const Grid& grid, double from, doubl
   }
   fit.mu = std::move(mu);
   return fit;
+}
+
+}  // namespace pingan::hotspots
+
+namespace pingan::hotspots {
+
+EtasFit FitEtas(const EventData& e, double from, double to, const EtasOptions& o,
+                const EtasFit* start) {
+  EtasFit fit;
+  if (start) {
+    fit.theta = start->theta;
+    fit.omega = start->omega;
+    fit.sigma_m = start->sigma_m;
+  }
+  const size_t begin = e.IndexAt(from), end = e.IndexAt(to);
+  const size_t n = end - begin;
+  if (n < 2) return fit;
+  const double day = 86400, span = (to - from) / day;
+  const double hb = o.background_m, rmax = std::max(o.max_distance_m, hb);
+
+  // Neighbours through a hash grid of cell size rmax: each event looks in 3 × 3 cells.
+  std::unordered_map<int64_t, std::vector<uint32_t>> cells;
+  auto key = [&](XY p) {
+    return (int64_t(std::floor(p.x / rmax)) << 32) ^
+           int64_t(uint32_t(int32_t(std::floor(p.y / rmax))));
+  };
+  for (size_t i = 0; i < n; ++i) cells[key(e.at[begin + i])].push_back(uint32_t(i));
+  struct Link {
+    uint32_t j;
+    float d2;   // m²
+    float lag;  // days, > 0 when j is a candidate parent of i
+  };
+  std::vector<std::vector<Link>> near(n);
+  size_t pairs = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const XY p = e.at[begin + i];
+    const int64_t cx = int64_t(std::floor(p.x / rmax)), cy = int64_t(std::floor(p.y / rmax));
+    for (int64_t dx = -1; dx <= 1; ++dx) {
+      for (int64_t dy = -1; dy <= 1; ++dy) {
+        auto it = cells.find(((cx + dx) << 32) ^ int64_t(uint32_t(int32_t(cy + dy))));
+        if (it == cells.end()) continue;
+        for (uint32_t j : it->second) {
+          if (j == i) continue;
+          const XY q = e.at[begin + j];
+          double d2 = (p.x - q.x) * (p.x - q.x) + (p.y - q.y) * (p.y - q.y);
+          if (d2 >= rmax * rmax) continue;
+          double lag = (e.t[begin + i] - e.t[begin + j]) / day;
+          bool parent =
+              lag > 0 && lag <= o.max_lag_days && d2 < o.max_distance_m * o.max_distance_m;
+          bool background = d2 < hb * hb;
+          if (!parent && !background) continue;
+          near[i].push_back({j, float(d2), parent ? float(lag) : 0.f});
+          ++pairs;
+        }
+      }
+    }
+  }
+  fit.pairs = pairs;
+  fit.background.assign(n, 0.5);
+  if (start && start->background.size() == n) fit.background = start->background;
+  const double kb = 3 / (3.14159265358979 * hb * hb);
+
+  for (int it = 0; it < o.max_iterations; ++it) {
+    double sum_p = 0, sum_p_lag = 0, sum_p_d2 = 0;
+    std::vector<double> next_bg(n);
+    const double s2 = fit.sigma_m * fit.sigma_m;
+    const double gauss = 1 / (2 * 3.14159265358979 * s2);
+    for (size_t i = 0; i < n; ++i) {
+      // Background density at i from the others' background weights (leave one out).
+      double mu = 0;
+      for (const Link& l : near[i]) {
+        if (l.d2 >= hb * hb) continue;
+        double u = 1 - l.d2 / (hb * hb);
+        mu += fit.background[l.j] * kb * u * u;
+      }
+      mu /= span;
+      mu = std::max(mu, 1e-12);
+      double trig = 0;
+      for (const Link& l : near[i]) {
+        if (l.lag <= 0) continue;
+        trig += fit.theta * fit.omega * std::exp(-fit.omega * l.lag) * gauss *
+                std::exp(-l.d2 / (2 * s2));
+      }
+      const double lambda = mu + trig;
+      next_bg[i] = mu / lambda;
+      if (trig > 0) {
+        for (const Link& l : near[i]) {
+          if (l.lag <= 0) continue;
+          double pij = fit.theta * fit.omega * std::exp(-fit.omega * l.lag) * gauss *
+                       std::exp(-l.d2 / (2 * s2)) / lambda;
+          sum_p += pij;
+          sum_p_lag += pij * l.lag;
+          sum_p_d2 += pij * l.d2;
+        }
+      }
+    }
+    double expected = 0;
+    for (size_t j = 0; j < n; ++j)
+      expected += 1 - std::exp(-fit.omega * std::min((to - e.t[begin + j]) / day, o.max_lag_days));
+    double theta = std::clamp(expected > 0 ? sum_p / expected : 0.0, 0.0, 0.95);
+    double omega = sum_p_lag > 0 ? std::clamp(sum_p / sum_p_lag, 1e-3, 50.0) : fit.omega;
+    double sigma = sum_p > 0 ? std::clamp(std::sqrt(sum_p_d2 / (2 * sum_p)), 5.0, o.max_distance_m)
+                             : fit.sigma_m;
+    double change = std::abs(theta - fit.theta) + std::abs(omega - fit.omega) / omega +
+                    std::abs(sigma - fit.sigma_m) / sigma;
+    fit.theta = theta;
+    fit.omega = omega;
+    fit.sigma_m = sigma;
+    fit.background = std::move(next_bg);
+    fit.iterations = it + 1;
+    if (change < 1e-4) break;
+  }
+  return fit;
+}
+
+namespace {
+
+class EtasModel final : public Model {
+ public:
+  EtasModel(double window_days, EtasOptions o) : window_(window_days * 86400), options_(o) {}
+  std::string name() const override { return "etas"; }
+  std::vector<double> Predict(const EventData& e, const Grid& grid, double now) override {
+    const double from = now - window_;
+    EtasOptions o = options_;
+    if (fit_) o.max_iterations = 8;  // warm start: a day more data moves little
+    // The previous fit's background weights line up only when the window did not move its
+    // start past events; otherwise start from the parameters alone.
+    EtasFit previous;
+    const EtasFit* start = nullptr;
+    if (fit_) {
+      previous = *fit_;
+      if (e.IndexAt(from) != begin_) previous.background.clear();
+      start = &previous;
+    }
+    fit_ = FitEtas(e, from, now, o, start);
+    begin_ = e.IndexAt(from);
+    const size_t begin = begin_, end = e.IndexAt(now);
+    std::vector<double> s(grid.size(), 0);
+    const double span = window_ / 86400;
+    for (size_t i = begin; i < end; ++i) {
+      double w = fit_->background.empty() ? 0.5 : fit_->background[i - begin];
+      AddQuartic(grid, e.at[i], options_.background_m, w / span, s);
+    }
+    // Triggering at `now`, spread as the fitted Gaussian (integrated ≈ density × cell area is
+    // the same for every cell, so densities are compared directly).
+    const double s2 = fit_->sigma_m * fit_->sigma_m;
+    const double gauss = 1 / (2 * 3.14159265358979 * s2);
+    const double c = grid.cell_m();
+    const int reach = int(std::ceil(3 * fit_->sigma_m / c));
+    for (size_t i = e.IndexAt(now - options_.max_lag_days * 86400); i < end; ++i) {
+      if (e.cell[i] < 0) continue;
+      double rate = fit_->theta * fit_->omega * std::exp(-fit_->omega * (now - e.t[i]) / 86400);
+      int ex = grid.Col(e.cell[i]), ey = grid.Row(e.cell[i]);
+      for (int y = std::max(0, ey - reach); y <= std::min(grid.ny() - 1, ey + reach); ++y) {
+        for (int x = std::max(0, ex - reach); x <= std::min(grid.nx() - 1, ex + reach); ++x) {
+          XY centre = grid.Centre(y * grid.nx() + x);
+          double d2 = (centre.x - e.at[i].x) * (centre.x - e.at[i].x) +
+                      (centre.y - e.at[i].y) * (centre.y - e.at[i].y);
+          s[size_t(y * grid.nx() + x)] += rate * gauss * std::exp(-d2 / (2 * s2));
+        }
+      }
+    }
+    return s;
+  }
+
+ private:
+  double window_;
+  EtasOptions options_;
+  std::optional<EtasFit> fit_;
+  size_t begin_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Model> Etas(double window_days, EtasOptions options) {
+  return std::make_unique<EtasModel>(window_days, options);
+}
+
+}  // namespace pingan::hotspots
+
+namespace pingan::hotspots {
+namespace {
+
+class CombinedModel final : public Model {
+ public:
+  CombinedModel(std::vector<std::unique_ptr<Model>> members, int cv_days, int retune_days,
+                double coverage)
+      : members_(std::move(members)),
+        cv_days_(cv_days),
+        retune_(retune_days * 86400.0),
+        coverage_(coverage) {}
+  std::string name() const override { return "combined"; }
+  void SetStudyRegion(const std::vector<int>& cells) override {
+    region_ = cells;
+    for (auto& m : members_) m->SetStudyRegion(cells);
+  }
+  const std::vector<double>& weights() const { return weights_; }
+
+  std::vector<double> Predict(const EventData& e, const Grid& grid, double now) override {
+    if (weights_.empty() || now - tuned_at_ >= retune_) Tune(e, grid, now);
+    return Mix(Surfaces(e, grid, now), weights_, grid.size());
+  }
+
+ private:
+  std::vector<std::vector<double>> Surfaces(const EventData& e, const Grid& grid, double t) {
+    std::vector<std::vector<double>> out;
+    for (auto& m : members_) {
+      std::vector<double> s = m->Predict(e, grid, t);
+      double sum = 0;
+      for (int c : region_) sum += s[size_t(c)];
+      double mean = region_.empty() ? 1 : sum / double(region_.size());
+      if (mean > 0)
+        for (double& v : s) v /= mean;
+      out.push_back(std::move(s));
+    }
+    return out;
+  }
+
+  static std::vector<double> Mix(const std::vector<std::vector<double>>& s,
+                                 const std::vector<double>& w, size_t n) {
+    std::vector<double> out(n, 0);
+    for (size_t k = 0; k < s.size(); ++k)
+      if (w[k] > 0)
+        for (size_t c = 0; c < n; ++c) out[c] += w[k] * s[k][c];
+    return out;
+  }
+
+  void Tune(const EventData& e, const Grid& grid, double now) {
+    const double day = 86400;
+    struct Fold {
+      std::vector<std::vector<double>> surfaces;
+      std::vector<int> cells;
+    };
+    std::vector<Fold> folds;
+    for (int d = cv_days_; d >= 1; --d) {
+      double t = now - d * day;
+      Fold f;
+      for (size_t i = e.IndexAt(t); i < e.IndexAt(t + day); ++i) f.cells.push_back(e.cell[i]);
+      if (f.cells.empty()) continue;
+      f.surfaces = Surfaces(e, grid, t);
+      folds.push_back(std::move(f));
+    }
+    const size_t k = members_.size();
+    // Every weight vector in steps of a quarter that sums to one.
+    std::vector<std::vector<double>> candidates;
+    std::vector<int> parts(k, 0);
+    std::function<void(size_t, int)> enumerate = [&](size_t at, int left) {
+      if (at + 1 == k) {
+        parts[at] = left;
+        std::vector<double> w;
+        for (int p : parts) w.push_back(p / 4.0);
+        candidates.push_back(w);
+        return;
+      }
+      for (int p = 0; p <= left; ++p) {
+        parts[at] = p;
+        enumerate(at + 1, left - p);
+      }
+    };
+    enumerate(0, 4);
+    std::vector<double> tiebreak(grid.size());
+    for (size_t c = 0; c < tiebreak.size(); ++c) tiebreak[c] = double((c * 2654435761u) % 1000003);
+    double best = -1;
+    for (const auto& w : candidates) {
+      double total = 0;
+      for (const Fold& f : folds)
+        total += ScorePeriod(Mix(f.surfaces, w, grid.size()), region_, tiebreak, f.cells, coverage_)
+                     .hit_rate;
+      if (total > best + 1e-12) {
+        best = total;
+        weights_ = w;
+      }
+    }
+    if (weights_.empty()) weights_.assign(k, 1.0 / double(k));
+    tuned_at_ = now;
+  }
+
+  std::vector<std::unique_ptr<Model>> members_;
+  int cv_days_;
+  double retune_, coverage_;
+  std::vector<int> region_;
+  std::vector<double> weights_;
+  double tuned_at_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Model> Combined(std::vector<std::unique_ptr<Model>> members, int cv_days,
+                                int retune_days, double tune_coverage) {
+  return std::make_unique<CombinedModel>(std::move(members), cv_days, retune_days, tune_coverage);
 }
 
 }  // namespace pingan::hotspots

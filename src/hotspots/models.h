@@ -25,6 +25,8 @@ class Model {
   virtual ~Model() = default;
   virtual std::string name() const = 0;
   virtual std::vector<double> Predict(const EventData& events, const Grid& grid, double now) = 0;
+  // The cells that count (the study area), before the first Predict; most models ignore it.
+  virtual void SetStudyRegion(const std::vector<int>& /*cells*/) {}
 };
 
 // Adds a quartic (biweight) kernel of bandwidth `h` metres and total `weight` centred at `p` to
@@ -67,5 +69,33 @@ GridEtasFit FitGridEtas(const EventData& events, const Grid& grid, double from, 
                         int max_iterations = 50, double cutoff_days = 120,
                         const GridEtasFit* start = nullptr);
 std::unique_ptr<Model> GridEtas(double window_days = 365);
+
+// Continuous ETAS (after Mohler et al. 2011): λ(x, t) = μ(x) + Σ θ ω e^{−ω(t − t_j)} · N(x − x_j;
+// σ), μ a quartic KDE (bandwidth `background_m`) of the events weighted by their probability of
+// being background, leaving each event out of its own. Parents are sought only within
+// `max_distance_m` and `max_lag_days` through a spatial grid index: sparse lists, never an
+// N × N matrix.
+struct EtasFit {
+  double theta = 0.2, omega = 0.1, sigma_m = 100;
+  std::vector<double> background;  // per event in the window: probability it is background
+  size_t pairs = 0;                // candidate parent links examined
+  int iterations = 0;
+};
+struct EtasOptions {
+  double background_m = 400;
+  double max_distance_m = 500;
+  double max_lag_days = 90;
+  int max_iterations = 30;
+};
+EtasFit FitEtas(const EventData& events, double from, double to, const EtasOptions& options,
+                const EtasFit* start = nullptr);
+std::unique_ptr<Model> Etas(double window_days = 365, EtasOptions options = {});
+
+// The combiner: Σ w_k · s_k / mean(s_k) over member models, the weights (steps of 0.25 on the
+// simplex) chosen by rolling-origin cross-validation on the `cv_days` before the period —
+// maximising the mean hit rate at `tune_coverage` % of the study area — and chosen again every
+// `retune_days`. Only history before each period is used.
+std::unique_ptr<Model> Combined(std::vector<std::unique_ptr<Model>> members, int cv_days = 28,
+                                int retune_days = 28, double tune_coverage = 5);
 
 }  // namespace pingan::hotspots

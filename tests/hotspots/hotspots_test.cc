@@ -290,3 +290,59 @@ TEST(TimeProfile, CountsByHourOfTheWeek) {
 
 }  // namespace
 }  // namespace pingan::hotspots
+
+namespace pingan::hotspots {
+namespace {
+
+// Continuous ETAS simulated by branching: uniform background over 6 km × 6 km, children at
+// Exp(ω) lags and Gaussian(σ) offsets from their parent.
+TEST(Etas, RecoversTheParametersOfASimulatedProcess) {
+  const double mu_per_day = 3, theta = 0.35, omega = 0.2, sigma = 120, days = 1000, side = 6000;
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> where(0, side), when(0, days);
+  std::normal_distribution<double> offset(0, sigma);
+  std::exponential_distribution<double> lag(omega);
+  std::poisson_distribution<int> children(theta), background(mu_per_day * days);
+  struct Ev {
+    double t;
+    XY at;
+  };
+  std::vector<Ev> generation, all;
+  for (int k = background(rng); k > 0; --k)
+    generation.push_back({when(rng), {where(rng), where(rng)}});
+  while (!generation.empty()) {
+    std::vector<Ev> next;
+    for (const Ev& ev : generation) {
+      all.push_back(ev);
+      for (int k = children(rng); k > 0; --k) {
+        Ev child{ev.t + lag(rng), {ev.at.x + offset(rng), ev.at.y + offset(rng)}};
+        if (child.t < days) next.push_back(child);
+      }
+    }
+    generation = std::move(next);
+  }
+  std::sort(all.begin(), all.end(), [](const Ev& a, const Ev& b) { return a.t < b.t; });
+  EventData e;
+  for (const Ev& ev : all) {
+    e.t.push_back(ev.t * kDay);
+    e.at.push_back(ev.at);
+    e.cell.push_back(0);
+  }
+  EtasOptions options;
+  options.max_iterations = 100;
+  EtasFit fit = FitEtas(e, 0, days * kDay, options);
+  // Tolerances (docs/hotspots.md): θ within 0.07, ω within 25 %, σ within 20 %. The space-time
+  // cut-offs (500 m, 90 days) keep the parent lists sparse: far fewer links than N².
+  EXPECT_NEAR(fit.theta, theta, 0.07);
+  EXPECT_NEAR(fit.omega, omega, 0.25 * omega);
+  EXPECT_NEAR(fit.sigma_m, sigma, 0.2 * sigma);
+  EXPECT_LT(double(fit.pairs), 0.05 * double(all.size()) * double(all.size()));
+  std::printf(
+      "ETAS recovery: theta %.3f (true %.2f), omega %.3f (true %.2f), sigma %.0f m (true %.0f), "
+      "%zu events, %zu links, %d iterations\n",
+      fit.theta, theta, fit.omega, omega, fit.sigma_m, sigma, all.size(), fit.pairs,
+      fit.iterations);
+}
+
+}  // namespace
+}  // namespace pingan::hotspots
