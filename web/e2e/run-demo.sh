@@ -34,9 +34,9 @@ for _ in $(seq 1 600); do
   sleep 0.1
 done
 [ -n "$url" ] || { echo "pingan demo did not start" >&2; cat "$work/demo.log" >&2; exit 1; }
-grep -q 'DEMO MODE' "$work/demo.log" || { echo "no demo banner" >&2; exit 1; }
 # Let the district run a moment: units report positions, the first calls arrive.
 sleep 3
+grep -q 'DEMO MODE' "$work/demo.log" || { echo "no demo banner" >&2; exit 1; }
 status=0
 CONSOLE_URL="$url/" PINGAN_API="$url" PINGAN_DEMO=1 PINGAN_USER=demo PINGAN_PASSWORD=demo SHOTS="$shots" \
   node "$here/smoke.mjs" || status=$?
