@@ -146,18 +146,19 @@ Polygon Rect(double x0, double y0, double x1, double y1) {
   return Polygon{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}, {}};
 }
 
-std::string PersonName(std::mt19937_64& rng) {
+}  // namespace
+
+std::string RandomPersonName(std::mt19937_64& rng) {
   static const char* kSurnames[] = {"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴",
                                     "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗"};
-  static const char* kGiven[] = {"伟",   "芳",   "娜",   "敏",   "静",   "强",   "磊",   "军",
-                                 "洋",   "勇",   "艳",   "杰",   "涛",   "明",   "超",   "秀英",
-                                 "建国", "志强", "海燕", "晓东", "丽娟", "文博", "思远", "雨桐"};
+  static const char* kGiven[] = {"伟",   "芳",   "娜",   "敏",   "静",   "强",   "磊",
+                                 "军",   "洋",   "勇",   "艳",   "杰",   "涛",   "明",
+                                 "超",   "秀英", "建国", "志强", "海燕", "晓东", "丽娟",
+                                 "文博", "思远", "雨桐", "桂兰", "国庆", "建华"};
   std::uniform_int_distribution<size_t> s(0, std::size(kSurnames) - 1);
   std::uniform_int_distribution<size_t> g(0, std::size(kGiven) - 1);
   return std::string(kSurnames[s(rng)]) + kGiven[g(rng)];
 }
-
-}  // namespace
 
 std::string GenerateDistrictOsm(uint64_t seed, LonLat centre) {
   std::mt19937_64 rng(seed);
@@ -308,7 +309,7 @@ std::vector<CreateUnit> GenerateUnits(const std::vector<Jurisdiction>& jurisdict
   std::vector<CreateUnit> units;
   auto crew = [&](int n) {
     std::vector<std::string> members;
-    for (int k = 0; k < n; ++k) members.push_back(PersonName(rng));
+    for (int k = 0; k < n; ++k) members.push_back(RandomPersonName(rng));
     return members;
   };
   for (const StationSpec& s : kStations) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,9 @@ std::vector<Jurisdiction> GenerateJurisdictions(const roads::RoadGraph& graph);
 // guard on foot and a volunteer on a bicycle; two bureau cars. Callsigns are unique.
 std::vector<CreateUnit> GenerateUnits(const std::vector<Jurisdiction>& jurisdictions,
                                       uint64_t seed);
+
+// A made-up Chinese name (crews, callers).
+std::string RandomPersonName(std::mt19937_64& rng);
 
 // A few made-up places where a real map has none of a kind the demo's calls gather around
 // (schools, malls, night markets), each at a road node inside the network.

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/incident_workflow.h"
+#include "demo/district_generator.h"
 #include "tracks/track_point.h"
 
 namespace pingan::demo {
@@ -121,18 +122,6 @@ std::pair<double, double> HandlingMinutes(const std::string& category) {
   if (category == "dispute") return {20, 45};
   if (category == "public_order") return {15, 35};
   return {10, 25};
-}
-
-std::string PersonName(std::mt19937_64& rng) {
-  static const char* kSurnames[] = {"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴",
-                                    "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗"};
-  static const char* kGiven[] = {"伟",   "芳",   "娜",   "敏",   "静",   "强",   "磊",
-                                 "军",   "洋",   "勇",   "艳",   "杰",   "涛",   "明",
-                                 "超",   "秀英", "建华", "志强", "海燕", "晓东", "丽娟",
-                                 "文博", "思远", "雨桐", "桂兰", "国庆"};
-  std::uniform_int_distribution<size_t> s(0, std::size(kSurnames) - 1);
-  std::uniform_int_distribution<size_t> g(0, std::size(kGiven) - 1);
-  return std::string(kSurnames[s(rng)]) + kGiven[g(rng)];
 }
 
 std::string PhoneNumber(std::mt19937_64& rng) {
@@ -343,7 +332,7 @@ void Simulation::CreateCall() {
   c.priority = kind->priority;
   c.location = where;
   c.address = address;
-  c.caller_name = PersonName(rng_);
+  c.caller_name = RandomPersonName(rng_);
   c.caller_phone = PhoneNumber(rng_);
   c.narrative = kind->narrative;
   auto created = engine_.Execute(Command{options_.dispatcher, c});

@@ -36,10 +36,7 @@ std::vector<int> StudyRegion(const EventData& events, const Grid& grid, double u
   for (size_t i = 0; i < events.IndexAt(until); ++i) {
     int c = events.cell[i];
     if (c < 0) continue;
-    int cx = grid.Col(c), cy = grid.Row(c);
-    for (int y = std::max(0, cy - 1); y <= std::min(grid.ny() - 1, cy + 1); ++y)
-      for (int x = std::max(0, cx - 1); x <= std::min(grid.nx() - 1, cx + 1); ++x)
-        in[size_t(y * grid.nx() + x)] = 1;
+    grid.ForCellsAround(grid.Col(c), grid.Row(c), 1, [&](int cell) { in[size_t(cell)] = 1; });
   }
   std::vector<int> region;
   for (size_t c = 0; c < in.size(); ++c)

@@ -2,6 +2,7 @@
 // and a grid of square cells over them.
 #pragma once
 
+#include <algorithm>
 #include <vector>
 
 #include "core/geo.h"
@@ -42,6 +43,14 @@ class Grid {
   XY Centre(int cell) const;
   int Col(int cell) const { return cell % nx_; }
   int Row(int cell) const { return cell / nx_; }
+  // Calls fn(cell) for every cell within `reach` columns and rows of (col, row), clipped to
+  // the grid: the neighbourhood every kernel spreads over.
+  template <typename F>
+  void ForCellsAround(int col, int row, int reach, F&& fn) const {
+    for (int y = std::max(0, row - reach); y <= std::min(ny_ - 1, row + reach); ++y)
+      for (int x = std::max(0, col - reach); x <= std::min(nx_ - 1, col + reach); ++x)
+        fn(y * nx_ + x);
+  }
 
  private:
   XY min_;

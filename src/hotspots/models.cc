@@ -24,16 +24,13 @@ void AddQuartic(const Grid& grid, XY p, double h, double weight, std::vector<dou
   int cx = int(std::floor(p.x / c - grid.Centre(0).x / c + 0.5));
   int cy = int(std::floor(p.y / c - grid.Centre(0).y / c + 0.5));
   const double norm = weight * 3 / (std::numbers::pi * h * h);
-  for (int y = std::max(0, cy - reach); y <= std::min(grid.ny() - 1, cy + reach); ++y) {
-    for (int x = std::max(0, cx - reach); x <= std::min(grid.nx() - 1, cx + reach); ++x) {
-      int cell = y * grid.nx() + x;
-      XY centre = grid.Centre(cell);
-      double d2 = (centre.x - p.x) * (centre.x - p.x) + (centre.y - p.y) * (centre.y - p.y);
-      if (d2 >= h * h) continue;
-      double u = 1 - d2 / (h * h);
-      surface[size_t(cell)] += norm * u * u;
-    }
-  }
+  grid.ForCellsAround(cx, cy, reach, [&](int cell) {
+    XY centre = grid.Centre(cell);
+    double d2 = (centre.x - p.x) * (centre.x - p.x) + (centre.y - p.y) * (centre.y - p.y);
+    if (d2 >= h * h) return;
+    double u = 1 - d2 / (h * h);
+    surface[size_t(cell)] += norm * u * u;
+  });
 }
 
 namespace {
@@ -88,14 +85,12 @@ class ProspectiveModel final : public Model {
       if (e.cell[i] < 0) continue;
       const int weeks = int(std::floor((now - e.t[i]) / (7 * kDay)));
       const int ex = grid.Col(e.cell[i]), ey = grid.Row(e.cell[i]);
-      for (int y = std::max(0, ey - reach); y <= std::min(grid.ny() - 1, ey + reach); ++y) {
-        for (int x = std::max(0, ex - reach); x <= std::min(grid.nx() - 1, ex + reach); ++x) {
-          double d_m = c * std::hypot(x - ex, y - ey);
-          if (d_m > bandwidth_) continue;
-          double d_cells = std::round(d_m / c);
-          s[size_t(y * grid.nx() + x)] += 1 / (1 + d_cells) / (1 + weeks);
-        }
-      }
+      grid.ForCellsAround(ex, ey, reach, [&](int cell) {
+        double d_m = c * std::hypot(grid.Col(cell) - ex, grid.Row(cell) - ey);
+        if (d_m > bandwidth_) return;
+        double d_cells = std::round(d_m / c);
+        s[size_t(cell)] += 1 / (1 + d_cells) / (1 + weeks);
+      });
     }
     return s;
   }
@@ -120,9 +115,6 @@ std::unique_ptr<Model> Prospective(double bandwidth_m, int window_weeks) {
   return std::make_unique<ProspectiveModel>(bandwidth_m, window_weeks);
 }
 
-}  // namespace pingan::hotspots
-
-namespace pingan::hotspots {
 namespace {
 
 class SpaceTimeKdeModel final : public Model {
@@ -265,10 +257,6 @@ GridEtasFit FitGridEtas(const EventData& e, const Grid& grid, double from, doubl
   fit.mu = std::move(mu);
   return fit;
 }
-
-}  // namespace pingan::hotspots
-
-namespace pingan::hotspots {
 
 EtasFit FitEtas(const EventData& e, double from, double to, const EtasOptions& o,
                 const EtasFit* start) {
@@ -417,14 +405,12 @@ class EtasModel final : public Model {
       if (e.cell[i] < 0) continue;
       double rate = fit_->theta * fit_->omega * std::exp(-fit_->omega * (now - e.t[i]) / 86400);
       int ex = grid.Col(e.cell[i]), ey = grid.Row(e.cell[i]);
-      for (int y = std::max(0, ey - reach); y <= std::min(grid.ny() - 1, ey + reach); ++y) {
-        for (int x = std::max(0, ex - reach); x <= std::min(grid.nx() - 1, ex + reach); ++x) {
-          XY centre = grid.Centre(y * grid.nx() + x);
-          double d2 = (centre.x - e.at[i].x) * (centre.x - e.at[i].x) +
-                      (centre.y - e.at[i].y) * (centre.y - e.at[i].y);
-          s[size_t(y * grid.nx() + x)] += rate * gauss * std::exp(-d2 / (2 * s2));
-        }
-      }
+      grid.ForCellsAround(ex, ey, reach, [&](int cell) {
+        XY centre = grid.Centre(cell);
+        double d2 = (centre.x - e.at[i].x) * (centre.x - e.at[i].x) +
+                    (centre.y - e.at[i].y) * (centre.y - e.at[i].y);
+        s[size_t(cell)] += rate * gauss * std::exp(-d2 / (2 * s2));
+      });
     }
     return s;
   }
@@ -442,9 +428,6 @@ std::unique_ptr<Model> Etas(double window_days, EtasOptions options) {
   return std::make_unique<EtasModel>(window_days, options);
 }
 
-}  // namespace pingan::hotspots
-
-namespace pingan::hotspots {
 namespace {
 
 class CombinedModel final : public Model {
