@@ -88,17 +88,37 @@ std::vector<std::vector<IntPoint>> ClipPolyline(const std::vector<Point>& line, 
   return parts;
 }
 
-// Keys and values of one layer, each stored once.
-class TagTable {
+// One layer of a tile: its features, then its keys and values (each stored once) and extent.
+class LayerWriter {
  public:
-  uint32_t Key(const std::string& k) { return Intern(keys_, key_ids_, k); }
-  uint32_t Value(const std::string& v) { return Intern(values_, value_ids_, v); }
-  void Write(protozero::pbf_writer& layer) const {
-    for (const std::string& k : keys_) layer.add_string(3, k);
+  explicit LayerWriter(const char* name) : layer_(data_) {
+    layer_.add_uint32(15, 2);  // MVT version 2
+    layer_.add_string(1, name);
+  }
+  // `type` 1 point, 2 line string; `id` 0 for none.
+  void Add(uint64_t id, int type, const std::vector<std::pair<std::string, std::string>>& tags,
+           const std::vector<uint32_t>& geometry) {
+    std::vector<uint32_t> indices;
+    for (const auto& [k, v] : tags) {
+      indices.push_back(Intern(keys_, key_ids_, k));
+      indices.push_back(Intern(values_, value_ids_, v));
+    }
+    protozero::pbf_writer feature(layer_, 2);
+    if (id != 0) feature.add_uint64(1, id);
+    feature.add_packed_uint32(2, indices.begin(), indices.end());
+    feature.add_enum(3, type);
+    feature.add_packed_uint32(4, geometry.begin(), geometry.end());
+    ++features_;
+  }
+  // Appends the layer to `tile` if it has any feature.
+  void Finish(protozero::pbf_writer& tile) {
+    for (const std::string& k : keys_) layer_.add_string(3, k);
     for (const std::string& v : values_) {
-      protozero::pbf_writer value(layer, 4);
+      protozero::pbf_writer value(layer_, 4);
       value.add_string(1, v);
     }
+    layer_.add_uint32(5, VectorTiles::kExtent);
+    if (features_ > 0) tile.add_message(3, data_);
   }
 
  private:
@@ -108,14 +128,12 @@ class TagTable {
     if (inserted) list.push_back(s);
     return it->second;
   }
+  std::string data_;
+  protozero::pbf_writer layer_;
+  size_t features_ = 0;
   std::vector<std::string> keys_, values_;
   std::map<std::string, uint32_t> key_ids_, value_ids_;
 };
-
-std::string ClassName(RoadClass c) {
-  std::string s(roads::ToString(c));
-  return s;
-}
 
 int PlaceMinZoom(const std::string& kind) {
   if (kind == "police" || kind == "transport" || kind == "hospital") return 12;
@@ -257,13 +275,8 @@ std::string VectorTiles::Build(int z, uint32_t x, uint32_t y) const {
   std::string out;
   protozero::pbf_writer tile(out);
   const double lo = -kBuffer, hi = kExtent + kBuffer;
-  bool any_road = false;
   {
-    std::string layer_data;
-    protozero::pbf_writer layer(layer_data);
-    layer.add_uint32(15, 2);
-    layer.add_string(1, "roads");
-    TagTable tags;
+    LayerWriter roads("roads");
     for (uint32_t start = 0; start < segs.size(); ++start) {
       if (used[start]) continue;
       used[start] = 1;
@@ -305,46 +318,24 @@ std::string VectorTiles::Build(int z, uint32_t x, uint32_t y) const {
           cursor = part[k];
         }
       }
-      std::vector<uint32_t> feature_tags = {tags.Key("class"),
-                                            tags.Value(ClassName(RoadClass(first.road_class)))};
-      if (first.name != 0) {
-        feature_tags.push_back(tags.Key("name"));
-        feature_tags.push_back(tags.Value(std::string(graph_->name(first.name))));
-      }
-      protozero::pbf_writer feature(layer, 2);
-      feature.add_packed_uint32(2, feature_tags.begin(), feature_tags.end());
-      feature.add_enum(3, 2);  // LINESTRING
-      feature.add_packed_uint32(4, geometry.begin(), geometry.end());
-      any_road = true;
+      std::vector<std::pair<std::string, std::string>> tags = {
+          {"class", std::string(roads::ToString(RoadClass(first.road_class)))}};
+      if (first.name != 0) tags.emplace_back("name", std::string(graph_->name(first.name)));
+      roads.Add(0, 2, tags, geometry);  // LINESTRING
     }
-    tags.Write(layer);
-    layer.add_uint32(5, kExtent);
-    if (any_road) tile.add_message(3, layer_data);
+    roads.Finish(tile);
   }
   {
-    std::string layer_data;
-    protozero::pbf_writer layer(layer_data);
-    layer.add_uint32(15, 2);
-    layer.add_string(1, "places");
-    TagTable tags;
-    bool any_place = false;
+    LayerWriter places("places");
     for (uint32_t p : place_ids) {
       Point at = to_tile(place_xy_[p]);
       if (at.x < 0 || at.y < 0 || at.x >= kExtent || at.y >= kExtent) continue;  // one tile only
       std::vector<uint32_t> geometry = {Command(kMoveTo, 1), ZigZag(int32_t(std::lround(at.x))),
                                         ZigZag(int32_t(std::lround(at.y)))};
-      std::vector<uint32_t> feature_tags = {tags.Key("name"), tags.Value(places_[p].name),
-                                            tags.Key("kind"), tags.Value(places_[p].kind)};
-      protozero::pbf_writer feature(layer, 2);
-      feature.add_uint64(1, p + 1);
-      feature.add_packed_uint32(2, feature_tags.begin(), feature_tags.end());
-      feature.add_enum(3, 1);  // POINT
-      feature.add_packed_uint32(4, geometry.begin(), geometry.end());
-      any_place = true;
+      places.Add(p + 1, 1, {{"name", places_[p].name}, {"kind", places_[p].kind}},
+                 geometry);  // POINT
     }
-    tags.Write(layer);
-    layer.add_uint32(5, kExtent);
-    if (any_place) tile.add_message(3, layer_data);
+    places.Finish(tile);
   }
   return out;
 }
