@@ -360,6 +360,7 @@ void Simulation::CreateCall() {
 }
 
 void Simulation::DispatchPending(const Snapshot& snap) {
+  std::vector<dispatch::Candidate> candidates;
   for (auto it = pending_.begin(); it != pending_.end();) {
     auto& [id, p] = *it;
     auto found = snap.incidents.find(id);
@@ -387,9 +388,11 @@ void Simulation::DispatchPending(const Snapshot& snap) {
     }
     dispatch::Scene scene{
         *incident.location, incident.category, incident.priority, incident.station_id, {}};
-    std::vector<dispatch::Candidate> candidates;
-    for (const auto& unit : snap.units) {
-      candidates.push_back({unit, positions_.Latest(unit->id)});
+    // The units as dispatch sees them, once per step however many calls are due (the snapshot
+    // is the step's anyway). A unit sent to an earlier call of this step still looks free here;
+    // the engine refuses it as not available, and the call goes to the next recommendation.
+    if (candidates.empty()) {
+      for (const auto& unit : snap.units) candidates.push_back({unit, positions_.Latest(unit->id)});
     }
     auto result = recommender_.Recommend(scene, candidates, 3, engine_.clock().Now());
     int needed = std::max(1, result.units_needed);
