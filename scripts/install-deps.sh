@@ -9,6 +9,7 @@ packages=(
   libboost-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libsodium-dev
   libcli11-dev libspdlog-dev libfmt-dev
   libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev
+  libproj-dev proj-data coinor-libcbc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format-16
   chromium fonts-noto-cjk

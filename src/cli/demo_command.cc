@@ -12,6 +12,7 @@
 #include "cli/server.h"
 #include "demo/district_generator.h"
 #include "demo/simulation.h"
+#include "hotspots/incident_csv.h"
 #include "map/places.h"
 #include "roads/graph_file.h"
 
@@ -30,6 +31,27 @@ struct DemoOptions {
   std::string web_root;
 };
 
+// Half a year of made-up calls before today, so the risk map has a past to learn from.
+void WritePastCalls(const DemoOptions& options) {
+  const std::string dir = options.data_dir;
+  auto graph = roads::GraphFile::Load(dir + "/" + std::string(roads::kRoadGraphFile));
+  if (!graph) Fail(graph.error().message);
+  auto places = map::LoadPlaces(dir + "/" + std::string(map::kPlacesFile));
+  if (!places) Fail(places.error().message);
+  auto calls = demo::GeneratePastCalls(*graph, *places, options.calls_per_day, 182,
+                                       SystemClock().Now(), options.seed);
+  hotspots::IncidentSet set;
+  std::map<std::string, int> ids;
+  for (const demo::PastCall& c : calls) {
+    auto [it, added] = ids.emplace(c.category, int(set.categories.size()));
+    if (added) set.categories.push_back(c.category);
+    double local = double(c.at.time_since_epoch().count()) / 1000 + 8 * 3600;
+    set.incidents.push_back({local, c.where, it->second});
+  }
+  if (Status s = hotspots::WriteIncidentHistory(dir + "/" + hotspots::kHistoryFile, set); !s)
+    Fail(s.error().message);
+}
+
 // Builds the district's map into `dir` unless it is there already.
 void PrepareDirectory(const DemoOptions& options) {
   namespace fs = std::filesystem;
@@ -47,6 +69,8 @@ void PrepareDirectory(const DemoOptions& options) {
       std::cout << "demo: reusing the district in " << options.data_dir << " (--map " << options.map
                 << " is used only when the directory is new)" << std::endl;
     }
+    // Districts made before the risk map had no past.
+    if (!fs::exists(dir / hotspots::kHistoryFile)) WritePastCalls(options);
     return;
   }
   fs::create_directories(dir);
@@ -68,6 +92,7 @@ void PrepareDirectory(const DemoOptions& options) {
     auto all = demo::AddMissingPlaces(*graph, std::move(*places), options.seed);
     if (Status s = map::SavePlaces(places_path, all); !s) Fail(s.error().message);
   }
+  WritePastCalls(options);
   nlohmann::json marker = {{"seed", options.seed},
                            {"map", options.map.empty() ? "generated" : options.map}};
   std::ofstream out(dir / kMarkerFile);

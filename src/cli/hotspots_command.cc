@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "hotspots/evaluation.h"
+#include "map/places.h"
 
 namespace pingan::cli {
 namespace {
@@ -17,6 +18,7 @@ struct EvaluateOptions {
   std::string incidents;
   std::string columns;
   std::string crs;
+  std::string places;
   std::string time_format;
   double cell = 150;
   int train_days = 365;
@@ -43,9 +45,7 @@ void Evaluate(const EvaluateOptions& o) {
   auto columns = hotspots::ParseColumnMap(o.columns);
   if (!columns)
     Fail(fmt::format("--columns: {}: {}", columns.error().field, columns.error().message));
-  if (!o.crs.empty() && o.crs != "EPSG:4326") {
-    Fail("--crs " + o.crs + ": only EPSG:4326 (lon/lat) is read so far");
-  }
+  columns->crs = o.crs;
   if (o.horizon != "day" && o.horizon != "week") Fail("--horizon: day or week");
   hotspots::ReadReport report;
   auto set = hotspots::ReadIncidentCsv(o.incidents, *columns, o.time_format, &report);
@@ -70,6 +70,11 @@ void Evaluate(const EvaluateOptions& o) {
   options.test_days = o.test_days;
   options.weekly = o.horizon == "week";
   options.seed = o.seed;
+  if (!o.places.empty()) {
+    auto places = map::LoadPlaces(o.places);
+    if (!places) Fail("--places " + o.places + ": " + places.error().message);
+    for (const map::Place& p : *places) options.places.emplace_back(p.kind, p.at);
+  }
   auto models = hotspots::StandardModels(o.cell);
   hotspots::Evaluation result = hotspots::Evaluate(*set, models, options);
   if (result.periods - result.empty_periods <= 0) {
@@ -80,10 +85,12 @@ void Evaluate(const EvaluateOptions& o) {
   std::cout << fmt::format(
       "{} incidents{}; {} m cells, study area {} of {} cells ({:.1f} km²); {} test {}s from day "
       "{}, "
-      "{} incidents in them\n\n",
+      "{} incidents in them{}\n\n",
       set->incidents.size(), set->date_only ? " (dates only)" : "", o.cell, result.region_cells,
       result.grid_cells, double(result.region_cells) * o.cell * o.cell / 1e6,
-      result.periods - result.empty_periods, o.horizon, o.train_days, result.test_incidents);
+      result.periods - result.empty_periods, o.horizon, o.train_days, result.test_incidents,
+      o.places.empty() ? ""
+                       : fmt::format("; {} kinds of place in the combiner", result.place_layers));
   std::cout << fmt::format("{:<15} {:>7} {:>20} {:>20} {:>20} {:>8} {:>8} {:>8}\n", "model",
                            "periods", "hit 1% [95% CI]", "hit 5% [95% CI]", "hit 10% [95% CI]",
                            "PAI 1%", "PAI 5%", "PAI 10%");
@@ -135,8 +142,14 @@ void RegisterHotspotsCommand(CLI::App& app) {
       "Rolling-origin back-test of every model on a CSV of incidents: hit rate and PAI at 1, 5 "
       "and 10 % of the study area, mean over test periods with 95 % bootstrap intervals");
   cmd->add_option("--incidents", o->incidents, "CSV file")->required()->check(CLI::ExistingFile);
-  cmd->add_option("--columns", o->columns, "time=COL,lon=COL,lat=COL[,category=COL]")->required();
-  cmd->add_option("--crs", o->crs, "coordinate system of lon/lat (EPSG:4326)");
+  cmd->add_option("--columns", o->columns, "time=COL,lon=COL,lat=COL[,x=COL,y=COL][,category=COL]")
+      ->required();
+  cmd->add_option("--crs", o->crs,
+                  "coordinate system of x=/y= (any EPSG code, e.g. EPSG:2913); lon/lat are WGS84");
+  cmd->add_option("--places", o->places,
+                  "places GeoJSON (DIR/places.geojson of `pingan import roads`) whose kinds become "
+                  "layers of the combiner")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--time-format", o->time_format, "strptime format, e.g. %Y-%m-%d %H:%M");
   cmd->add_option("--cell", o->cell, "cell size in metres")
       ->capture_default_str()

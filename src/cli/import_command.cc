@@ -1,4 +1,5 @@
-// pingan import jurisdictions: load station areas, community posts and grids from GeoJSON.
+// pingan import jurisdictions | roads | incidents: station areas and grids from GeoJSON, the
+// road graph from OpenStreetMap, and the incidents of an earlier system for the risk map.
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -9,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/platform.h"
 #include "core/jurisdiction.h"
+#include "hotspots/incident_csv.h"
 #include "map/places.h"
 #include "roads/graph_file.h"
 #include "roads/osm_import.h"
@@ -98,6 +100,34 @@ void ImportRoadsCommand(const RoadImportOptions& options) {
       << std::endl;
 }
 
+struct IncidentImportOptions {
+  std::string file;
+  std::string data_dir = "var";
+  std::string columns;
+  std::string crs;
+  std::string time_format;
+};
+
+// Incidents of an earlier system into DIR/history/incidents.csv, the risk map's past. The file
+// replaces the previous import; the ledger is not touched.
+void ImportIncidentHistory(const IncidentImportOptions& o) {
+  auto columns = hotspots::ParseColumnMap(o.columns);
+  if (!columns)
+    Fail(fmt::format("--columns: {}: {}", columns.error().field, columns.error().message));
+  columns->crs = o.crs;
+  hotspots::ReadReport report;
+  auto set = hotspots::ReadIncidentCsv(o.file, *columns, o.time_format, &report);
+  for (const std::string& e : report.errors) std::cerr << e << "\n";
+  if (!set) Fail(set.error().message);
+  const std::string path = o.data_dir + "/" + hotspots::kHistoryFile;
+  if (Status s = hotspots::WriteIncidentHistory(path, *set); !s) Fail(s.error().message);
+  std::cout << fmt::format(
+      "{} incidents from {} written to {} ({} rows read, {} skipped{}); pingan serve reads them "
+      "at start\n",
+      set->incidents.size(), o.file, path, report.rows, report.rows - report.kept,
+      set->date_only ? "; dates only, no times of day" : "");
+}
+
 }  // namespace
 
 void ImportRoads(const std::string& file, const std::string& data_dir) {
@@ -141,6 +171,26 @@ void RegisterImportCommand(CLI::App& app) {
   roads_cmd->add_option("--data-dir", roads_options->data_dir, "Data directory")
       ->capture_default_str();
   roads_cmd->callback([roads_options] { ImportRoadsCommand(*roads_options); });
+
+  auto incidents = std::make_shared<IncidentImportOptions>();
+  CLI::App* incidents_cmd = import->add_subcommand(
+      "incidents",
+      "Import incidents of an earlier system (a CSV) as the history the risk map learns from "
+      "(DIR/history/incidents.csv, replacing the previous import). Bad rows are reported with "
+      "file, line and column and skipped.");
+  incidents_cmd->add_option("file", incidents->file, "CSV file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  incidents_cmd->add_option("--data-dir", incidents->data_dir, "Data directory")
+      ->capture_default_str();
+  incidents_cmd
+      ->add_option("--columns", incidents->columns,
+                   "time=COL,lon=COL,lat=COL[,x=COL,y=COL][,category=COL]")
+      ->required();
+  incidents_cmd->add_option("--crs", incidents->crs, "coordinate system of x=/y=, e.g. EPSG:2913");
+  incidents_cmd->add_option("--time-format", incidents->time_format,
+                            "strptime format, e.g. %Y-%m-%d %H:%M");
+  incidents_cmd->callback([incidents] { ImportIncidentHistory(*incidents); });
 }
 
 }  // namespace pingan::cli

@@ -146,6 +146,65 @@ double Pace(TravelMode mode, bool patrol) {
 
 }  // namespace
 
+std::vector<PastCall> GeneratePastCalls(const roads::RoadGraph& graph,
+                                        const std::vector<map::Place>& all_places,
+                                        double calls_per_day, int days, TimePoint end,
+                                        uint64_t seed) {
+  std::vector<PastCall> calls;
+  if (graph.node_count() == 0 || days <= 0) return calls;
+  std::vector<map::Place> places = all_places;
+  std::erase_if(places, [](const map::Place& p) { return PlaceWeight(p.kind, 12) == 0; });
+  std::mt19937_64 rng(seed ^ 0x9e3779b97f4a7c15ULL);
+  std::uniform_real_distribution<double> u(0, 1);
+  const auto& kinds = CallKinds();
+  const double end_s = std::chrono::duration<double>(end.time_since_epoch()).count();
+  // Whole hours of district time (China Standard Time).
+  const double first_hour =
+      std::floor((end_s + 8 * 3600) / 3600) * 3600 - 8 * 3600 - days * 86400.0;
+  size_t recent_from = 0;  // calls of the last three days, for near-repeats
+  for (double hour_start = first_hour; hour_start < end_s; hour_start += 3600) {
+    const double hour = std::fmod(hour_start + 8 * 3600, 86400) / 3600;
+    std::poisson_distribution<int> count(calls_per_day / 24 * kHourProfile[int(hour) % 24]);
+    std::vector<double> weights;
+    for (const map::Place& p : places) weights.push_back(PlaceWeight(p.kind, hour));
+    while (recent_from < calls.size() &&
+           std::chrono::duration<double>(calls[recent_from].at.time_since_epoch()).count() <
+               hour_start - 3 * 86400)
+      ++recent_from;
+    std::vector<PastCall> hour_calls;
+    for (int n = count(rng); n > 0; --n) {
+      double t = hour_start + u(rng) * 3600;
+      if (t >= end_s) continue;
+      LonLat where;
+      std::string place_kind;
+      double r = u(rng);
+      if (r < 0.15 && recent_from < calls.size()) {
+        where = Scatter(
+            calls[std::uniform_int_distribution<size_t>(recent_from, calls.size() - 1)(rng)].where,
+            60, rng);
+      } else if (r < 0.6 && !places.empty()) {
+        const map::Place& place =
+            places[std::discrete_distribution<size_t>(weights.begin(), weights.end())(rng)];
+        where = Scatter(place.at, 110, rng);
+        place_kind = place.kind;
+      } else {
+        std::uniform_int_distribution<size_t> node(0, graph.node_count() - 1);
+        where = Scatter(graph.node(uint32_t(node(rng))), 30, rng);
+      }
+      std::vector<double> kind_weights;
+      for (const CallKind& k : kinds) kind_weights.push_back(KindWeight(k, place_kind, hour));
+      const CallKind& kind =
+          kinds[std::discrete_distribution<size_t>(kind_weights.begin(), kind_weights.end())(rng)];
+      hour_calls.push_back(
+          {TimePoint(std::chrono::milliseconds(int64_t(t * 1000))), where, kind.category});
+    }
+    std::sort(hour_calls.begin(), hour_calls.end(),
+              [](const PastCall& a, const PastCall& b) { return a.at < b.at; });
+    calls.insert(calls.end(), hour_calls.begin(), hour_calls.end());
+  }
+  return calls;
+}
+
 Simulation::Simulation(engine::Engine& engine, engine::PositionService& positions,
                        dispatch::Recommender& recommender, std::vector<map::Place> places,
                        SimulationOptions options)

@@ -45,6 +45,19 @@ struct SimulationStats {
   uint64_t command_errors = 0;
 };
 
+// A call of the district's past, for the hotspot models to learn from.
+struct PastCall {
+  TimePoint at;
+  LonLat where;
+  std::string category;
+};
+// The `days` days before `end`: calls drawn with the live calls' rhythm, places and
+// near-repeats, so that the risk map of a new demo has a history to stand on. Deterministic for
+// a seed.
+std::vector<PastCall> GeneratePastCalls(const roads::RoadGraph& graph,
+                                        const std::vector<map::Place>& places, double calls_per_day,
+                                        int days, TimePoint end, uint64_t seed);
+
 class Simulation {
  public:
   // All references must outlive the simulation.

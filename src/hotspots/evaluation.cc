@@ -53,14 +53,18 @@ std::vector<std::unique_ptr<Model>> StandardModels(double cell_m) {
   models.push_back(SpaceTimeKde(std::max(200.0, 1.5 * cell_m)));
   models.push_back(GridEtas());
   models.push_back(Etas());
-  // The combiner has members of its own: they are asked about earlier days while tuning.
-  std::vector<std::unique_ptr<Model>> members;
-  members.push_back(StaticKde(std::max(300.0, 2 * cell_m)));
-  members.push_back(RetrospectiveKde(std::max(150.0, cell_m)));
-  members.push_back(Prospective(std::max(400.0, 2.5 * cell_m)));
-  members.push_back(GridEtas());
-  members.push_back(Etas());
-  models.push_back(Combined(std::move(members)));
+  // The combiners have members of their own: they are asked about earlier days while tuning.
+  auto members = [cell_m] {
+    std::vector<std::unique_ptr<Model>> m;
+    m.push_back(StaticKde(std::max(300.0, 2 * cell_m)));
+    m.push_back(RetrospectiveKde(std::max(150.0, cell_m)));
+    m.push_back(Prospective(std::max(400.0, 2.5 * cell_m)));
+    m.push_back(GridEtas());
+    m.push_back(Etas());
+    return m;
+  };
+  models.push_back(Combined(members()));
+  models.push_back(CombinedLinear(members()));
   return models;
 }
 
@@ -126,6 +130,13 @@ Evaluation Evaluate(const IncidentSet& incidents, std::vector<std::unique_ptr<Mo
   std::vector<int> region = StudyRegion(events, grid, first_test);
   out.region_cells = region.size();
   for (auto& m : models) m->SetStudyRegion(region);
+  if (!options.places.empty()) {
+    std::vector<PlacePoint> places;
+    for (const auto& [kind, at] : options.places) places.push_back({kind, projection.To(at)});
+    auto layers = PlaceLayers(places, grid, std::max(300.0, 2 * options.cell_m));
+    out.place_layers = layers.size();
+    for (auto& m : models) m->SetStaticLayers(layers);
+  }
   out.grid_cells = grid.size();
   out.first_test_day = first_test;
 

@@ -23,6 +23,8 @@ struct EvaluationOptions {
   std::vector<int> coverages = {1, 5, 10};  // percent of the study area flagged
   int bootstrap = 2000;  // resamples of the test periods for confidence intervals
   uint64_t seed = 1;     // tie-breaking and bootstrap
+  // Places (kind, WGS84) for the combiner's layers; none: the combiner uses the models alone.
+  std::vector<std::pair<std::string, LonLat>> places;
 };
 
 struct Score {
@@ -44,6 +46,7 @@ struct Evaluation {
   int periods = 0;
   int empty_periods = 0;  // with no incident: not scored
   double first_test_day = 0;
+  size_t place_layers = 0;  // kinds of place given to the combiner
 };
 
 // The hit rate and PAI of `risk` for `coverage` percent of `region` (cells, ranked by risk,

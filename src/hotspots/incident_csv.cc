@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
+#include <memory>
 
 #include <fmt/format.h>
+#include <proj.h>
 
 namespace pingan::hotspots {
 
@@ -32,18 +36,25 @@ Result<ColumnMap> ParseColumnMap(const std::string& text) {
       map.lat = column;
     else if (key == "category")
       map.category = column;
-    else if (key == "x" || key == "y")
-      return InvalidInput("columns." + key,
-                          "projected coordinates (x=, y= with --crs) are not read yet: give lon= "
-                          "and lat= in WGS84");
+    else if (key == "x")
+      map.x = column;
+    else if (key == "y")
+      map.y = column;
     else
       return InvalidInput("columns." + key,
-                          "unknown field '" + key + "' (time, lon, lat, category)");
+                          "unknown field '" + key + "' (time, lon, lat, x, y, category)");
   }
   if (map.time.empty()) return InvalidInput("columns.time", "time=COLUMN is required");
-  if (map.lon.empty() || map.lat.empty())
+  if (map.lon.empty() != map.lat.empty())
     return InvalidInput(map.lon.empty() ? "columns.lon" : "columns.lat",
-                        "lon=COLUMN and lat=COLUMN are required");
+                        "lon=COLUMN and lat=COLUMN go together");
+  if (map.x.empty() != map.y.empty())
+    return InvalidInput(map.x.empty() ? "columns.x" : "columns.y",
+                        "x=COLUMN and y=COLUMN go together");
+  if (map.lon.empty() && map.x.empty())
+    return InvalidInput(
+        "columns.lon",
+        "lon=COLUMN,lat=COLUMN (WGS84) or x=COLUMN,y=COLUMN (with --crs) is required");
   return map;
 }
 
@@ -93,6 +104,41 @@ std::optional<double> ParseNumber(const std::string& text) {
   if (ec != std::errc() || p != text.data() + text.size()) return std::nullopt;
   return v;
 }
+
+// Projected x/y to WGS84 through PROJ, which knows every EPSG code; one per file read.
+class ToWgs84 {
+ public:
+  static Result<std::unique_ptr<ToWgs84>> Create(const std::string& crs) {
+    auto t = std::unique_ptr<ToWgs84>(new ToWgs84);
+    t->ctx_ = proj_context_create();
+    proj_log_level(t->ctx_, PJ_LOG_NONE);
+    PJ* raw = proj_create_crs_to_crs(t->ctx_, crs.c_str(), "EPSG:4326", nullptr);
+    if (raw == nullptr) {
+      return InvalidInput(
+          "crs", fmt::format("--crs {}: not a coordinate system PROJ knows ({})", crs,
+                             proj_context_errno_string(t->ctx_, proj_context_errno(t->ctx_))));
+    }
+    // Longitude first, whatever the authority's axis order.
+    t->pj_ = proj_normalize_for_visualization(t->ctx_, raw);
+    proj_destroy(raw);
+    if (t->pj_ == nullptr) return InvalidInput("crs", "cannot normalise the axes of " + crs);
+    return t;
+  }
+  ~ToWgs84() {
+    if (pj_) proj_destroy(pj_);
+    if (ctx_) proj_context_destroy(ctx_);
+  }
+  std::optional<LonLat> operator()(double x, double y) const {
+    PJ_COORD c = proj_trans(pj_, PJ_FWD, proj_coord(x, y, 0, 0));
+    if (!std::isfinite(c.xy.x) || !std::isfinite(c.xy.y)) return std::nullopt;
+    return LonLat{c.xy.x, c.xy.y};
+  }
+
+ private:
+  ToWgs84() = default;
+  PJ_CONTEXT* ctx_ = nullptr;
+  PJ* pj_ = nullptr;
+};
 
 }  // namespace
 
@@ -152,10 +198,30 @@ Result<IncidentSet> ReadIncidentCsv(const std::string& path, const ColumnMap& co
   };
   auto time_col = column(columns.time, "time");
   if (!time_col) return time_col.error();
-  auto lon_col = column(columns.lon, "lon");
-  if (!lon_col) return lon_col.error();
-  auto lat_col = column(columns.lat, "lat");
-  if (!lat_col) return lat_col.error();
+  std::optional<size_t> lon_col, lat_col, x_col, y_col;
+  if (!columns.lon.empty()) {
+    auto lon = column(columns.lon, "lon");
+    if (!lon) return lon.error();
+    auto lat = column(columns.lat, "lat");
+    if (!lat) return lat.error();
+    lon_col = *lon;
+    lat_col = *lat;
+  }
+  std::unique_ptr<ToWgs84> to_wgs84;
+  if (!columns.x.empty()) {
+    if (columns.crs.empty())
+      return InvalidInput(
+          "crs", "x= and y= are projected coordinates: give their system, e.g. --crs EPSG:2913");
+    auto x = column(columns.x, "x");
+    if (!x) return x.error();
+    auto y = column(columns.y, "y");
+    if (!y) return y.error();
+    x_col = *x;
+    y_col = *y;
+    auto t = ToWgs84::Create(columns.crs);
+    if (!t) return t.error();
+    to_wgs84 = std::move(*t);
+  }
   std::optional<size_t> cat_col;
   if (!columns.category.empty()) {
     auto c = column(columns.category, "category");
@@ -188,20 +254,50 @@ Result<IncidentSet> ReadIncidentCsv(const std::string& path, const ColumnMap& co
            fmt::format("column '{}': cannot read '{}' as a time", columns.time, f[*time_col]));
       continue;
     }
-    auto lon = ParseNumber(f[*lon_col]);
-    auto lat = ParseNumber(f[*lat_col]);
-    if (!lon || !lat) {
-      bool bad_lon = !lon;
-      skip("missing or unreadable coordinates",
-           fmt::format("column '{}': '{}' is not a number", bad_lon ? columns.lon : columns.lat,
-                       bad_lon ? f[*lon_col] : f[*lat_col]));
-      continue;
+    // lon/lat when the row has them, else x/y through the projection.
+    std::optional<double> lon, lat, x, y;
+    if (lon_col) {
+      lon = ParseNumber(f[*lon_col]);
+      lat = ParseNumber(f[*lat_col]);
     }
-    LonLat at{*lon, *lat};
-    if (!IsValid(at) || (at.lon == 0 && at.lat == 0)) {
-      skip("coordinates out of range",
-           fmt::format("column '{}'/'{}': {}, {} is not a WGS84 position", columns.lon, columns.lat,
-                       *lon, *lat));
+    if ((!lon || !lat) && x_col) {
+      x = ParseNumber(f[*x_col]);
+      y = ParseNumber(f[*y_col]);
+    }
+    LonLat at;
+    if (lon && lat) {
+      at = {*lon, *lat};
+      if (!IsValid(at) || (at.lon == 0 && at.lat == 0)) {
+        skip("coordinates out of range",
+             fmt::format("column '{}'/'{}': {}, {} is not a WGS84 position", columns.lon,
+                         columns.lat, *lon, *lat));
+        continue;
+      }
+    } else if (x && y) {
+      auto p = (*to_wgs84)(*x, *y);
+      if (!p || !IsValid(*p) || (*x == 0 && *y == 0)) {
+        skip("coordinates out of range",
+             fmt::format("column '{}'/'{}': {}, {} is not a position in {}", columns.x, columns.y,
+                         *x, *y, columns.crs));
+        continue;
+      }
+      at = *p;
+    } else {
+      // Name the first column that failed.
+      std::string col = columns.lon, text;
+      if (lon_col && !lon) {
+        text = f[*lon_col];
+      } else if (lon_col && !lat) {
+        col = columns.lat;
+        text = f[*lat_col];
+      }
+      if (x_col && (!lon_col || text.empty())) {
+        bool bad_x = !x;
+        col = bad_x ? columns.x : columns.y;
+        text = bad_x ? f[*x_col] : f[*y_col];
+      }
+      skip("missing or unreadable coordinates",
+           fmt::format("column '{}': '{}' is not a number", col, text));
       continue;
     }
     Incident incident{*t, at, -1};
@@ -223,6 +319,46 @@ Result<IncidentSet> ReadIncidentCsv(const std::string& path, const ColumnMap& co
   std::stable_sort(set.incidents.begin(), set.incidents.end(),
                    [](const Incident& a, const Incident& b) { return a.t < b.t; });
   return set;
+}
+
+Status WriteIncidentHistory(const std::string& path, const IncidentSet& set) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return InvalidInput("history", "cannot write " + tmp);
+    out << "time,lon,lat,category\n";
+    for (const Incident& i : set.incidents) {
+      std::time_t secs = std::time_t(std::floor(i.t));
+      std::tm tm{};
+      ::gmtime_r(&secs, &tm);
+      char when[32];
+      std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+      std::string category = i.category >= 0 ? set.categories[size_t(i.category)] : std::string();
+      if (category.find_first_of(",\"\n") != std::string::npos) {
+        std::string quoted = "\"";
+        for (char c : category) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+        category = quoted + "\"";
+      }
+      out << when << ',' << fmt::format("{:.6f},{:.6f}", i.at.lon, i.at.lat) << ',' << category
+          << '\n';
+    }
+    if (!out.flush()) return InvalidInput("history", "cannot write " + tmp);
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) return InvalidInput("history", "cannot replace " + path + ": " + ec.message());
+  return {};
+}
+
+Result<IncidentSet> ReadIncidentHistory(const std::string& path) {
+  ColumnMap columns;
+  columns.time = "time";
+  columns.lon = "lon";
+  columns.lat = "lat";
+  columns.category = "category";
+  return ReadIncidentCsv(path, columns, "%Y-%m-%d %H:%M:%S", nullptr);
 }
 
 }  // namespace pingan::hotspots

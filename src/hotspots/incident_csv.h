@@ -27,12 +27,15 @@ struct IncidentSet {
   bool date_only = false;  // every time was a date without a time of day
 };
 
-// The `--columns` mapping: time (required), lon and lat, and category.
+// The `--columns` mapping: time (required); lon and lat (WGS84), or x and y in `crs` (an EPSG
+// code PROJ knows, e.g. "EPSG:2913" for Oregon North in feet), or both — then a row without
+// lon/lat falls back to its x/y; and category.
 struct ColumnMap {
   std::string time, lon, lat, category;
+  std::string x, y, crs;
 };
-// Parses "time=COL,lon=COL,lat=COL[,category=COL]". x=/y= are refused with a message naming
-// the field until projected input is supported.
+// Parses "time=COL,lon=COL,lat=COL[,x=COL,y=COL][,category=COL]" (crs is set apart, from
+// --crs).
 Result<ColumnMap> ParseColumnMap(const std::string& text);
 
 struct ReadReport {
@@ -53,6 +56,13 @@ Result<IncidentSet> ReadIncidentCsv(const std::string& path, const ColumnMap& co
 // time of day.
 std::optional<double> ParseTime(const std::string& text, const std::string& format,
                                 bool* date_only = nullptr);
+
+// Where a data directory keeps incidents of the years before Pingan (imported from an earlier
+// system, or a demo's made-up past) for the risk map: columns time (local, "YYYY-MM-DD
+// HH:MM:SS"), lon, lat, category.
+inline constexpr const char* kHistoryFile = "history/incidents.csv";
+Status WriteIncidentHistory(const std::string& path, const IncidentSet& set);
+Result<IncidentSet> ReadIncidentHistory(const std::string& path);
 
 // Splits one CSV record (no line breaks inside quotes are supported across lines).
 std::vector<std::string> SplitCsvLine(const std::string& line);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <map>
 #include <numbers>
 #include <optional>
 #include <unordered_map>
@@ -430,27 +431,35 @@ std::unique_ptr<Model> Etas(double window_days, EtasOptions options) {
 
 namespace {
 
-class CombinedModel final : public Model {
+// What both combiners share: member surfaces, each divided by its mean over the study area so
+// that they speak one scale, and the days before `now` to learn from — each day's surfaces from
+// what was known before it (rolling origin) beside the cells of that day's incidents.
+class CombinerBase : public Model {
  public:
-  CombinedModel(std::vector<std::unique_ptr<Model>> members, int cv_days, int retune_days,
-                double coverage)
-      : members_(std::move(members)),
-        cv_days_(cv_days),
-        retune_(retune_days * 86400.0),
-        coverage_(coverage) {}
-  std::string name() const override { return "combined"; }
+  CombinerBase(std::vector<std::unique_ptr<Model>> members, int cv_days, int retune_days)
+      : members_(std::move(members)), cv_days_(cv_days), retune_(retune_days * 86400.0) {}
   void SetStudyRegion(const std::vector<int>& cells) override {
     region_ = cells;
     for (auto& m : members_) m->SetStudyRegion(cells);
   }
-  const std::vector<double>& weights() const { return weights_; }
-
   std::vector<double> Predict(const EventData& e, const Grid& grid, double now) override {
-    if (weights_.empty() || now - tuned_at_ >= retune_) Tune(e, grid, now);
-    return Mix(Surfaces(e, grid, now), weights_, grid.size());
+    if (!fitted_ || now - tuned_at_ >= retune_) {
+      Fit(Folds(e, grid, now), grid);
+      fitted_ = true;
+      tuned_at_ = now;
+    }
+    return Apply(Surfaces(e, grid, now), grid.size());
   }
 
- private:
+ protected:
+  struct Fold {
+    std::vector<std::vector<double>> surfaces;
+    std::vector<int> cells;
+  };
+  virtual void Fit(const std::vector<Fold>& folds, const Grid& grid) = 0;
+  virtual std::vector<double> Apply(const std::vector<std::vector<double>>& surfaces,
+                                    size_t n) const = 0;
+
   std::vector<std::vector<double>> Surfaces(const EventData& e, const Grid& grid, double t) {
     std::vector<std::vector<double>> out;
     for (auto& m : members_) {
@@ -465,21 +474,8 @@ class CombinedModel final : public Model {
     return out;
   }
 
-  static std::vector<double> Mix(const std::vector<std::vector<double>>& s,
-                                 const std::vector<double>& w, size_t n) {
-    std::vector<double> out(n, 0);
-    for (size_t k = 0; k < s.size(); ++k)
-      if (w[k] > 0)
-        for (size_t c = 0; c < n; ++c) out[c] += w[k] * s[k][c];
-    return out;
-  }
-
-  void Tune(const EventData& e, const Grid& grid, double now) {
+  std::vector<Fold> Folds(const EventData& e, const Grid& grid, double now) {
     const double day = 86400;
-    struct Fold {
-      std::vector<std::vector<double>> surfaces;
-      std::vector<int> cells;
-    };
     std::vector<Fold> folds;
     for (int d = cv_days_; d >= 1; --d) {
       double t = now - d * day;
@@ -489,6 +485,36 @@ class CombinedModel final : public Model {
       f.surfaces = Surfaces(e, grid, t);
       folds.push_back(std::move(f));
     }
+    return folds;
+  }
+
+  std::vector<std::unique_ptr<Model>> members_;
+  int cv_days_;
+  double retune_;
+  std::vector<int> region_;
+  double tuned_at_ = 0;
+  bool fitted_ = false;
+};
+
+// Σ w_k s_k with the weights on a quarter-step simplex that catch the most incidents at
+// `coverage` percent of the area over the folds.
+class LinearCombiner final : public CombinerBase {
+ public:
+  LinearCombiner(std::vector<std::unique_ptr<Model>> members, int cv_days, int retune_days,
+                 double coverage)
+      : CombinerBase(std::move(members), cv_days, retune_days), coverage_(coverage) {}
+  std::string name() const override { return "combined_linear"; }
+
+ private:
+  std::vector<double> Apply(const std::vector<std::vector<double>>& s, size_t n) const override {
+    std::vector<double> out(n, 0);
+    for (size_t k = 0; k < s.size(); ++k)
+      if (weights_[k] > 0)
+        for (size_t c = 0; c < n; ++c) out[c] += weights_[k] * s[k][c];
+    return out;
+  }
+
+  void Fit(const std::vector<Fold>& folds, const Grid& grid) override {
     const size_t k = members_.size();
     // Every weight vector in steps of a quarter that sums to one.
     std::vector<std::vector<double>> candidates;
@@ -510,33 +536,204 @@ class CombinedModel final : public Model {
     std::vector<double> tiebreak(grid.size());
     for (size_t c = 0; c < tiebreak.size(); ++c) tiebreak[c] = double((c * 2654435761u) % 1000003);
     double best = -1;
+    std::vector<double> chosen(k, 1.0 / double(k));
     for (const auto& w : candidates) {
+      weights_ = w;
       double total = 0;
       for (const Fold& f : folds)
-        total += ScorePeriod(Mix(f.surfaces, w, grid.size()), region_, tiebreak, f.cells, coverage_)
+        total += ScorePeriod(Apply(f.surfaces, grid.size()), region_, tiebreak, f.cells, coverage_)
                      .hit_rate;
       if (total > best + 1e-12) {
         best = total;
-        weights_ = w;
+        chosen = w;
       }
     }
-    if (weights_.empty()) weights_.assign(k, 1.0 / double(k));
-    tuned_at_ = now;
+    weights_ = chosen;
   }
 
-  std::vector<std::unique_ptr<Model>> members_;
-  int cv_days_;
-  double retune_, coverage_;
-  std::vector<int> region_;
+  double coverage_;
   std::vector<double> weights_;
-  double tuned_at_ = 0;
+};
+
+// A Poisson log-linear model of the day's count per cell: log λ_c = β₀ + Σ β_k log(ε + s_k(c))
+// + Σ γ_j layer_j(c), fitted by maximum likelihood (Newton's method, a light ridge on all but
+// the intercept) over the folds. Logs of the members make it a weighted geometric mean, which
+// lets one model veto another's hot cell; the static layers (places such as schools and
+// markets) say what the history alone cannot.
+class PoissonCombiner final : public CombinerBase {
+ public:
+  PoissonCombiner(std::vector<std::unique_ptr<Model>> members,
+                  std::vector<std::vector<double>> layers, int cv_days, int retune_days)
+      : CombinerBase(std::move(members), cv_days, retune_days), layers_(std::move(layers)) {}
+  std::string name() const override { return "combined"; }
+  void SetStaticLayers(const std::vector<std::vector<double>>& layers) override {
+    layers_ = layers;
+    fitted_ = false;
+  }
+
+ private:
+  static constexpr double kFloor = 0.05;  // of a member's mean: where a member sees nothing
+
+  void Features(const std::vector<std::vector<double>>& s, size_t c, std::vector<double>& x) const {
+    x.clear();
+    x.push_back(1);
+    for (const auto& member : s) x.push_back(std::log(kFloor + member[c]));
+    for (const auto& layer : layers_) x.push_back(layer[c]);
+  }
+
+  std::vector<double> Apply(const std::vector<std::vector<double>>& s, size_t n) const override {
+    std::vector<double> out(n, 0), x;
+    for (int c : region_) {
+      Features(s, size_t(c), x);
+      double eta = 0;
+      for (size_t j = 0; j < x.size(); ++j) eta += beta_[j] * x[j];
+      out[size_t(c)] = std::exp(std::min(eta, 50.0));
+    }
+    return out;
+  }
+
+  void Fit(const std::vector<Fold>& folds, const Grid& grid) override {
+    const size_t p = 1 + members_.size() + layers_.size();
+    // Rows: every study cell on every fold day, with its count that day.
+    std::vector<double> xs, ys;
+    std::vector<double> x;
+    std::vector<int> count(grid.size(), 0);
+    for (const Fold& f : folds) {
+      for (int c : f.cells)
+        if (c >= 0) ++count[size_t(c)];
+      for (int c : region_) {
+        Features(f.surfaces, size_t(c), x);
+        xs.insert(xs.end(), x.begin(), x.end());
+        ys.push_back(count[size_t(c)]);
+      }
+      for (int c : f.cells)
+        if (c >= 0) count[size_t(c)] = 0;
+    }
+    const size_t rows = ys.size();
+    beta_.assign(p, 0.0);
+    if (rows == 0) {
+      for (size_t j = 1; j <= members_.size(); ++j) beta_[j] = 1.0 / double(members_.size());
+      return;
+    }
+    double total = 0;
+    for (double y : ys) total += y;
+    // Start from the plain geometric mean of the members at the observed level.
+    for (size_t j = 1; j <= members_.size(); ++j) beta_[j] = 1.0 / double(members_.size());
+    auto loglik = [&](const std::vector<double>& b) {
+      double ll = 0;
+      for (size_t r = 0; r < rows; ++r) {
+        double eta = 0;
+        for (size_t j = 0; j < p; ++j) eta += b[j] * xs[r * p + j];
+        eta = std::min(eta, 50.0);
+        ll += ys[r] * eta - std::exp(eta);
+      }
+      for (size_t j = 1; j < p; ++j) ll -= 0.5 * ridge_ * double(rows) * b[j] * b[j];
+      return ll;
+    };
+    {
+      double mean_eta = 0;
+      for (size_t r = 0; r < rows; ++r)
+        for (size_t j = 1; j < p; ++j) mean_eta += beta_[j] * xs[r * p + j];
+      beta_[0] = std::log(std::max(total, 0.5) / double(rows)) - mean_eta / double(rows);
+    }
+    double current = loglik(beta_);
+    for (int iteration = 0; iteration < 25; ++iteration) {
+      std::vector<double> g(p, 0.0), h(p * p, 0.0);
+      for (size_t r = 0; r < rows; ++r) {
+        const double* xr = &xs[r * p];
+        double eta = 0;
+        for (size_t j = 0; j < p; ++j) eta += beta_[j] * xr[j];
+        double mu = std::exp(std::min(eta, 50.0));
+        for (size_t j = 0; j < p; ++j) {
+          g[j] += (ys[r] - mu) * xr[j];
+          for (size_t l = 0; l <= j; ++l) h[j * p + l] += mu * xr[j] * xr[l];
+        }
+      }
+      for (size_t j = 0; j < p; ++j)
+        for (size_t l = j + 1; l < p; ++l) h[j * p + l] = h[l * p + j];
+      for (size_t j = 1; j < p; ++j) {
+        g[j] -= ridge_ * double(rows) * beta_[j];
+        h[j * p + j] += ridge_ * double(rows);
+      }
+      std::vector<double> step = Solve(h, g, p);
+      // Newton's step, halved until the likelihood does not fall.
+      double scale = 1;
+      std::vector<double> next(p);
+      for (int halvings = 0; halvings < 20; ++halvings, scale /= 2) {
+        for (size_t j = 0; j < p; ++j) next[j] = beta_[j] + scale * step[j];
+        double ll = loglik(next);
+        if (ll >= current - 1e-9) {
+          bool converged = ll - current < 1e-7 * std::max(1.0, std::abs(current));
+          beta_ = next;
+          current = ll;
+          if (converged) return;
+          break;
+        }
+      }
+    }
+  }
+
+  // Solves A x = b for a small symmetric positive definite A (Gaussian elimination with
+  // partial pivoting; p is a handful).
+  static std::vector<double> Solve(std::vector<double> a, std::vector<double> b, size_t p) {
+    for (size_t col = 0; col < p; ++col) {
+      size_t pivot = col;
+      for (size_t r = col + 1; r < p; ++r)
+        if (std::abs(a[r * p + col]) > std::abs(a[pivot * p + col])) pivot = r;
+      if (std::abs(a[pivot * p + col]) < 1e-300) return std::vector<double>(p, 0.0);
+      if (pivot != col) {
+        for (size_t j = 0; j < p; ++j) std::swap(a[col * p + j], a[pivot * p + j]);
+        std::swap(b[col], b[pivot]);
+      }
+      for (size_t r = col + 1; r < p; ++r) {
+        double f = a[r * p + col] / a[col * p + col];
+        for (size_t j = col; j < p; ++j) a[r * p + j] -= f * a[col * p + j];
+        b[r] -= f * b[col];
+      }
+    }
+    std::vector<double> x(p);
+    for (size_t i = p; i-- > 0;) {
+      double v = b[i];
+      for (size_t j = i + 1; j < p; ++j) v -= a[i * p + j] * x[j];
+      x[i] = v / a[i * p + i];
+    }
+    return x;
+  }
+
+  std::vector<std::vector<double>> layers_;
+  std::vector<double> beta_;
+  double ridge_ = 1e-4;  // per row
 };
 
 }  // namespace
 
-std::unique_ptr<Model> Combined(std::vector<std::unique_ptr<Model>> members, int cv_days,
-                                int retune_days, double tune_coverage) {
-  return std::make_unique<CombinedModel>(std::move(members), cv_days, retune_days, tune_coverage);
+std::vector<std::vector<double>> PlaceLayers(const std::vector<PlacePoint>& places,
+                                             const Grid& grid, double bandwidth_m,
+                                             size_t min_places) {
+  std::map<std::string, std::vector<XY>> by_kind;
+  for (const PlacePoint& p : places) by_kind[p.kind].push_back(p.at);
+  std::vector<std::vector<double>> layers;
+  const double unit = std::numbers::pi * bandwidth_m * bandwidth_m / 3;  // peak weight 1
+  for (const auto& [kind, points] : by_kind) {
+    if (points.size() < min_places) continue;
+    std::vector<double> layer(grid.size(), 0.0);
+    for (const XY& p : points) AddQuartic(grid, p, bandwidth_m, unit, layer);
+    for (double& v : layer) v = std::log1p(v);
+    layers.push_back(std::move(layer));
+  }
+  return layers;
+}
+
+std::unique_ptr<Model> CombinedLinear(std::vector<std::unique_ptr<Model>> members, int cv_days,
+                                      int retune_days, double tune_coverage) {
+  return std::make_unique<LinearCombiner>(std::move(members), cv_days, retune_days, tune_coverage);
+}
+
+std::unique_ptr<Model> Combined(std::vector<std::unique_ptr<Model>> members,
+                                std::vector<std::vector<double>> layers, int cv_days,
+                                int retune_days) {
+  return std::make_unique<PoissonCombiner>(std::move(members), std::move(layers), cv_days,
+                                           retune_days);
 }
 
 }  // namespace pingan::hotspots

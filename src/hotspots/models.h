@@ -27,6 +27,9 @@ class Model {
   virtual std::vector<double> Predict(const EventData& events, const Grid& grid, double now) = 0;
   // The cells that count (the study area), before the first Predict; most models ignore it.
   virtual void SetStudyRegion(const std::vector<int>& /*cells*/) {}
+  // Static features per cell (place layers, see PlaceLayers), before the first Predict; only
+  // the combiner uses them.
+  virtual void SetStaticLayers(const std::vector<std::vector<double>>& /*layers*/) {}
 };
 
 // Adds a quartic (biweight) kernel of bandwidth `h` metres and total `weight` centred at `p` to
@@ -91,11 +94,30 @@ EtasFit FitEtas(const EventData& events, double from, double to, const EtasOptio
                 const EtasFit* start = nullptr);
 std::unique_ptr<Model> Etas(double window_days = 365, EtasOptions options = {});
 
-// The combiner: Σ w_k · s_k / mean(s_k) over member models, the weights (steps of 0.25 on the
-// simplex) chosen by rolling-origin cross-validation on the `cv_days` before the period —
-// maximising the mean hit rate at `tune_coverage` % of the study area — and chosen again every
-// `retune_days`. Only history before each period is used.
-std::unique_ptr<Model> Combined(std::vector<std::unique_ptr<Model>> members, int cv_days = 28,
-                                int retune_days = 28, double tune_coverage = 5);
+// Layers of places for the combiner: per kind with at least `min_places` places (e.g. schools,
+// markets), log(1 + Σ (1 − d²/h²)²) over the kind's places within `bandwidth_m` of each cell
+// centre — near a place counts one, at the edge nothing.
+struct PlacePoint {
+  std::string kind;
+  XY at;
+};
+std::vector<std::vector<double>> PlaceLayers(const std::vector<PlacePoint>& places,
+                                             const Grid& grid, double bandwidth_m = 300,
+                                             size_t min_places = 3);
+
+// The combiner ("combined"): a Poisson log-linear model of each cell's count in the coming day,
+// log λ = β₀ + Σ β_k log(0.05 + s_k / mean(s_k)) + Σ γ_j layer_j, over the member models'
+// surfaces and static layers per cell (e.g. log(1 + schools within 300 m)), fitted by maximum
+// likelihood on the `cv_days` before the period — each day's surfaces from what was known before
+// it, against that day's incidents (rolling origin) — and refitted every `retune_days`. Only
+// history before each period is used.
+std::unique_ptr<Model> Combined(std::vector<std::unique_ptr<Model>> members,
+                                std::vector<std::vector<double>> layers = {}, int cv_days = 28,
+                                int retune_days = 28);
+// The simpler combiner ("combined_linear"): Σ w_k · s_k / mean(s_k), the weights (steps of 0.25
+// on the simplex) those that catch the most incidents at `tune_coverage` % of the study area
+// over the same folds.
+std::unique_ptr<Model> CombinedLinear(std::vector<std::unique_ptr<Model>> members, int cv_days = 28,
+                                      int retune_days = 28, double tune_coverage = 5);
 
 }  // namespace pingan::hotspots

@@ -122,6 +122,13 @@ TEST(Demo, TheDistrictComesAliveAndAnswersADispatcher) {
   json heat = http.Get("/api/incidents/heat").Json();
   EXPECT_GT(heat["count"].get<int>(), 0);
   EXPECT_EQ(heat["points"].size(), size_t(heat["count"].get<int>()));
+  // The risk map stands on half a year of made-up past calls (about --calls-per-day a day).
+  json risk = http.Get("/api/risk?slot=20-22").Json();
+  EXPECT_GT(risk["history"].get<int>(), 180 * 200) << risk.dump().substr(0, 300);
+  EXPECT_FALSE(risk["features"].empty());
+  double day = 0;
+  for (double h : risk["hours"]) day += h;
+  EXPECT_NEAR(day, 260, 60);
   EXPECT_EQ(server.Stop(), 0);
 
   // Started again on the same directory: the same district, not a second one.

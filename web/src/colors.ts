@@ -36,3 +36,16 @@ export const heatColors: [number, string][] = [
   [0.85, 'rgba(255, 140, 40, 0.85)'],
   [1, 'rgba(255, 77, 79, 0.9)'],
 ];
+
+// The risk forecast layer, by the share of the district's area at least as hot as the cell
+// (`top_percent` of GET /api/risk): a sequential ramp from purple to bright yellow on the dark
+// map, so the hottest stand out, and more opaque the hotter (streets show through all).
+export const riskClasses: { upTo: number; color: string; opacity: number }[] = [
+  { upTo: 1, color: '#ffe45c', opacity: 0.72 },
+  { upTo: 2.5, color: '#ff9d3a', opacity: 0.62 },
+  { upTo: 5, color: '#f0524d', opacity: 0.52 },
+  { upTo: 10, color: '#b13f9e', opacity: 0.42 },
+];
+// Its legend's hours: the chosen slot, the others.
+export const riskSlotColor = '#ff9d3a';
+export const riskOtherHourColor = '#3d5a80';

@@ -15,6 +15,7 @@ import {
   ElRadioButton,
   ElRadioGroup,
   ElSelect,
+  ElSlider,
   ElSwitch,
   ElTable,
   ElTableColumn,
@@ -37,6 +38,7 @@ import 'element-plus/es/components/option/style/css';
 import 'element-plus/es/components/radio-button/style/css';
 import 'element-plus/es/components/radio-group/style/css';
 import 'element-plus/es/components/select/style/css';
+import 'element-plus/es/components/slider/style/css';
 import 'element-plus/es/components/switch/style/css';
 import 'element-plus/es/components/table/style/css';
 import 'element-plus/es/components/table-column/style/css';
@@ -63,6 +65,7 @@ const components = [
   ElRadioButton,
   ElRadioGroup,
   ElSelect,
+  ElSlider,
   ElSwitch,
   ElTable,
   ElTableColumn,

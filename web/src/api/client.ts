@@ -10,6 +10,7 @@ import type {
   MapInfo,
   PlaceResult,
   Recommendations,
+  RiskResult,
   RoadsInfo,
   Session,
   TimelineEntry,
@@ -161,6 +162,16 @@ export const api = {
       'GET',
       `/api/incidents/heat?${new URLSearchParams(
         Object.entries(query).filter((e): e is [string, string] => !!e[1]),
+      )}`,
+    ),
+  // slot: "20" or "20-22" (district hours, CST); category: '' for all.
+  risk: (query: { slot: string; category?: string; top?: number }) =>
+    request<RiskResult>(
+      'GET',
+      `/api/risk?${new URLSearchParams(
+        Object.entries(query)
+          .filter((e) => e[1] !== undefined && e[1] !== '')
+          .map(([k, v]) => [k, String(v)]),
       )}`,
     ),
   dispatchRules: () => request<{ stale_position_s?: number }>('GET', '/api/dispatch/rules'),

@@ -201,6 +201,34 @@ export interface HeatResult {
   points: [number, number, number][];
 }
 
+// GET /api/risk: the forecast risk surface for a slot of hours (a model fitted on the incident
+// history), as the hottest 150 m cells covering `top_percent` of the area, hottest first.
+export interface RiskCellProps {
+  risk: number; // expected incidents in this cell during the slot
+  rank: number; // 1 = hottest cell of the district
+  top_percent: number; // share of the area (%) of the cells as hot or hotter
+}
+
+export interface RiskResult {
+  type: 'FeatureCollection';
+  features: {
+    type: 'Feature';
+    id: number;
+    geometry: { type: 'Polygon'; coordinates: [number, number][][] };
+    properties: RiskCellProps;
+  }[];
+  slot: { begin_hour: number; end_hour: number; label: string; from: string; to: string };
+  expected_incidents: number; // district-wide, in the slot
+  expected_in_features: number; // in the cells returned
+  hours: number[]; // 24: expected incidents district-wide in each hour of the coming day
+  history: number; // incidents the model learned from (0: no forecast possible)
+  cell_m: number;
+  model: string;
+  category: string | null;
+  built_at: string;
+  top_percent: number;
+}
+
 export interface Notice {
   seq: number;
   type: string;

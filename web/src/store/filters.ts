@@ -1,5 +1,6 @@
 // The command view's filters: station, category, status and time window. They select the
-// incidents in the list and on the map, and (station, category, window) the heat layer.
+// incidents in the list and on the map, and (station, category, window) the heat layer; the
+// category also chooses what the risk forecast layer predicts (store/risk.ts).
 // Kept for the browser session, so a dispatcher coming back from an incident finds them as left.
 import { reactive, watch } from 'vue';
 import type { Incident } from '../api/types';
@@ -40,11 +41,12 @@ interface Filters {
   category: string; // '' = all categories
   status: StatusFilter;
   window: TimeWindow;
-  heat: boolean;
+  heat: boolean; // the heat layer of the window
+  risk: boolean; // the risk forecast layer (store/risk.ts)
 }
 
 const key = 'pingan.filters';
-const defaults = (): Filters => ({ station: '', category: '', status: 'open', window: '24h', heat: false });
+const defaults = (): Filters => ({ station: '', category: '', status: 'open', window: '24h', heat: false, risk: false });
 
 function restore(): Filters {
   const f = defaults();
@@ -55,6 +57,7 @@ function restore(): Filters {
     if (saved.status && statusFilters.includes(saved.status)) f.status = saved.status;
     if (saved.window && timeWindows.includes(saved.window)) f.window = saved.window;
     if (typeof saved.heat === 'boolean') f.heat = saved.heat;
+    if (typeof saved.risk === 'boolean') f.risk = saved.risk;
   } catch {
     // A damaged entry is ignored.
   }
@@ -65,8 +68,9 @@ export const filters = reactive<Filters>(restore());
 watch(filters, (f) => sessionStorage.setItem(key, JSON.stringify(f)), { deep: true });
 
 export function resetFilters(): void {
-  const heat = filters.heat;
-  Object.assign(filters, defaults(), { heat });
+  // The layer switches are not filters: a reset keeps them.
+  const { heat, risk } = filters;
+  Object.assign(filters, defaults(), { heat, risk });
 }
 
 export function filtersActive(): boolean {
