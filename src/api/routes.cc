@@ -13,6 +13,7 @@
 
 #include "api/auth.h"
 #include "api/json_codec.h"
+#include "api/risk_layer.h"
 #include "api/static_files.h"
 #include "core/incident_workflow.h"
 #include "core/json_support.h"
@@ -113,6 +114,14 @@ class LoginThrottle {
   int max_failures_;
   std::chrono::seconds pause_;
 };
+
+// The base map's places, for the duties of key areas and school posts.
+std::vector<patrol::KeyPlace> KeyPlaces(const map::VectorTiles* tiles) {
+  std::vector<patrol::KeyPlace> out;
+  if (!tiles) return out;
+  for (const map::Place& p : tiles->places()) out.push_back({p.name, p.kind, p.at});
+  return out;
+}
 
 const char* kLandingPage = R"html(<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>平安 Pingan</title>
@@ -234,6 +243,8 @@ struct Api::Impl {
   LoginThrottle throttle;
   Router router;
   LiveHub live;
+  RiskLayer risk;
+  VisibilityLayer visibility;
 
   Impl(engine::Engine& e, ApiOptions o, ApiServices s)
       : engine(e),
@@ -244,7 +255,12 @@ struct Api::Impl {
         router([this](std::string_view token) { return LookupSession(token); }),
         live(
             e, [this](std::string_view token) { return LookupSession(token); }, workers,
-            services.latest_position) {
+            services.latest_position),
+        risk(e, services.tiles ? std::optional(services.tiles->graph().bounds()) : std::nullopt,
+             services.incident_history),
+        visibility(e,
+                   services.tiles ? std::optional(services.tiles->graph().bounds()) : std::nullopt,
+                   services.incident_history, KeyPlaces(services.tiles), services.read_tracks) {
     AddSessionRoutes();
     AddJurisdictionRoutes();
     AddUnitRoutes();
@@ -252,6 +268,8 @@ struct Api::Impl {
     AddDispatchRoutes();
     AddDeviceRoutes();
     AddMapRoutes();
+    AddRiskRoutes();
+    AddVisibilityRoutes();
     AddMetaRoutes();
     router.SetFallback([root = options.web_root](const HttpRequest& req, Responder respond) {
       if (auto file = ServeStaticFile(root, req.path)) return respond(std::move(*file));
@@ -538,6 +556,109 @@ struct Api::Impl {
            });
            size_t count = points.size();
            call.Reply(200, {{"count", count}, {"points", std::move(points)}});
+         }});
+  }
+
+  // The risk map of the coming hours, from the ledger's incidents (hotspots::BuildRiskMap).
+  void AddRiskRoutes() {
+    router.Add(
+        {"GET", "/api/risk",
+         "Expected incidents per 150 m cell in a time slot of the coming day: GeoJSON cells (the "
+         "hottest first) or a compact grid",
+         "hotspots", false, Permission::kReadIncidents, nullptr,
+         json::array(
+             {QueryParam("slot",
+                         "hours of the day: \"8\" or \"8-10\" or \"22-2\"; default the "
+                         "current hour"),
+              QueryParam("category", "e.g. criminal; default every category"),
+              QueryParam("model", "grid_etas (default), stkde, retro_kde, counting_grid, …"),
+              QueryParam("format", "geojson (default) or grid"),
+              QueryParam("top", "geojson: percent of the area to return, 0.1 to 100, default 10",
+                         NumberSchema())}),
+         "200 {slot, expected_incidents, hours[24], history, type: FeatureCollection, features: "
+         "[{properties: {risk, rank, top_percent}}]} or {format: grid, grid, values}",
+         [this](Call& call) {
+           RiskQuery q;
+           std::string slot = QueryString(call.request, "slot");
+           if (slot.empty()) {
+             auto secs = std::chrono::duration_cast<std::chrono::seconds>(
+                             engine.clock().Now().time_since_epoch())
+                             .count() +
+                         RiskLayer::kUtcOffsetSeconds;
+             int hour = int((secs % 86400 + 86400) % 86400 / 3600);
+             q.slot = {hour, hour + 1};
+           } else if (auto parsed = hotspots::ParseSlot(slot)) {
+             q.slot = *parsed;
+           } else {
+             return call.Fail(InvalidInput(
+                 "slot", fmt::format("'{}' is not an hour (0-23) or a range such as 8-10", slot)));
+           }
+           q.category = QueryString(call.request, "category");
+           if (std::string m = QueryString(call.request, "model"); !m.empty()) q.model = m;
+           std::string format = QueryString(call.request, "format");
+           if (format == "grid") {
+             q.grid_format = true;
+           } else if (!format.empty() && format != "geojson") {
+             return call.Fail(InvalidInput("format", "format is geojson or grid"));
+           }
+           if (std::string top = QueryString(call.request, "top"); !top.empty()) {
+             char* end = nullptr;
+             q.top_percent = std::strtod(top.c_str(), &end);
+             if (end != top.c_str() + top.size() || !(q.top_percent >= 0.1) || q.top_percent > 100)
+               return call.Fail(InvalidInput("top", "top is a percent from 0.1 to 100"));
+           }
+           // Fitting takes up to a second: off the I/O thread.
+           boost::asio::post(workers, [this, call, q] {
+             auto result = risk.Query(q);
+             if (!result) return call.Fail(result.error());
+             call.Reply(200, std::move(*result));
+           });
+         }});
+  }
+
+  // Visibility (见警率): was police present where and when the risk map, key areas and school
+  // posts wanted it (patrol/visibility.h, docs/patrol.md).
+  void AddVisibilityRoutes() {
+    router.Add(
+        {"GET", "/api/visibility",
+         "Visibility (见警率) of a district day: the share of top-risk cell-hours, key areas and "
+         "school posts that had police present, per station and for the district",
+         "patrol", false, Permission::kReadIncidents, nullptr,
+         json::array({QueryParam("date",
+                                 "the district day, YYYY-MM-DD (China Standard Time); "
+                                 "default today"),
+                      QueryParam("station_id", "only this station's rows")}),
+         "200 {date, station_id, rows: [{station_id, kind, targets, covered, share}], stations, "
+         "inputs, options}",
+         [this](Call& call) {
+           if (!services.read_tracks) {
+             return call.Fail(Error{ErrorCode::kUnavailable,
+                                    "no track store: visibility needs the GPS tracks", ""});
+           }
+           VisibilityQuery q;
+           if (std::string date = QueryString(call.request, "date"); date.empty()) {
+             q.date = std::chrono::floor<std::chrono::days>(
+                 engine.clock().Now() + std::chrono::seconds(RiskLayer::kUtcOffsetSeconds));
+           } else if (auto parsed = ParseDate(date)) {
+             q.date = *parsed;
+           } else {
+             return call.Fail(
+                 InvalidInput("date", fmt::format("'{}' is not a date such as 2026-11-23", date)));
+           }
+           std::string station = QueryString(call.request, "station_id");
+           if (!station.empty()) {
+             auto index = engine.jurisdictions();
+             const Jurisdiction* j = index ? index->Find(station) : nullptr;
+             if (!j || j->level != JurisdictionLevel::kStation)
+               return call.Fail(NotFound(fmt::format("no station {}", station), "station_id"));
+           }
+           // Fitting the day's risk map and reading its tracks take a second or so: off the
+           // I/O thread.
+           boost::asio::post(workers, [this, call, q, station] {
+             auto report = visibility.Query(q);
+             if (!report) return call.Fail(report.error());
+             call.Reply(200, VisibilityJson(*report, station));
+           });
          }});
   }
 

@@ -9,6 +9,11 @@
 #include "api/router.h"
 #include "dispatch/recommender.h"
 #include "engine/engine.h"
+#include "tracks/track_store.h"
+
+namespace pingan::hotspots {
+struct IncidentSet;
+}  // namespace pingan::hotspots
 
 namespace pingan::map {
 class VectorTiles;
@@ -42,6 +47,13 @@ struct ApiServices {
   // without a road network.
   const map::VectorTiles* tiles = nullptr;
   const map::AddressIndex* addresses = nullptr;
+  // Incidents from before Pingan, for the risk map (DIR/history/incidents.csv); may be null.
+  std::shared_ptr<const hotspots::IncidentSet> incident_history;
+  // Calls `fn` for each stored GPS fix matching the query (TrackStore::Read), from any
+  // thread; for visibility (见警率). Missing: /api/visibility answers 503.
+  std::function<Status(const tracks::TrackQuery&,
+                       const std::function<void(const tracks::TrackPoint&)>& fn)>
+      read_tracks;
   // Where the base map comes from, shown in the map's corner.
   std::string map_attribution = "路网 © OpenStreetMap 贡献者 (ODbL)";
 };

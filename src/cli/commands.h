@@ -13,6 +13,8 @@ void RegisterDispatchCommand(CLI::App& app);
 void RegisterBenchCommand(CLI::App& app);
 void RegisterDemoCommand(CLI::App& app);
 void RegisterHotspotsCommand(CLI::App& app);
+void RegisterSimulateCommand(CLI::App& app);
+void RegisterVisibilityCommand(CLI::App& app);
 
 // `pingan import roads FILE --data-dir DIR`: roads.graph and places.geojson from an OSM file;
 // fails the command on error.

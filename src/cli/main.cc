@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
   pingan::cli::RegisterBenchCommand(app);
   pingan::cli::RegisterDemoCommand(app);
   pingan::cli::RegisterHotspotsCommand(app);
+  pingan::cli::RegisterSimulateCommand(app);
+  pingan::cli::RegisterVisibilityCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

@@ -17,6 +17,7 @@
 #include "cli/platform.h"
 #include "dispatch/recommender.h"
 #include "engine/position_service.h"
+#include "hotspots/incident_csv.h"
 #include "ingest/device_sink.h"
 #include "ingest/jt808_server.h"
 #include "ingest/osmand_server.h"
@@ -155,13 +156,33 @@ void RunServer(const ServeOptions& options, const ServerHooks& hooks) {
                  addresses->street_count());
   }
 
+  // Incidents from before Pingan, for the risk map.
+  std::shared_ptr<const hotspots::IncidentSet> history;
+  if (std::string path = options.data_dir + "/" + hotspots::kHistoryFile;
+      std::filesystem::exists(path)) {
+    auto read = hotspots::ReadIncidentHistory(path);
+    if (!read) {
+      spdlog::error("incident history not loaded, the risk map uses the ledger only: {}",
+                    read.error().message);
+    } else {
+      spdlog::info("incident history: {} incidents from {}", read->incidents.size(), path);
+      history = std::make_shared<const hotspots::IncidentSet>(std::move(*read));
+    }
+  }
+
   api::ApiServices services;
+  services.incident_history = history;
   services.tiles = tiles.get();
   services.addresses = addresses.get();
   if (!options.map_attribution.empty()) services.map_attribution = options.map_attribution;
   services.recommender = recommender.get();
   services.dispatch_rules = rules;
   services.latest_position = [&positions](UnitId id) { return positions.Latest(id); };
+  services.read_tracks = [&store = **track_store](
+                             const tracks::TrackQuery& query,
+                             const std::function<void(const tracks::TrackPoint&)>& fn) {
+    return store.Read(query, fn);
+  };
   services.report_position = [&positions](UnitId id, Position p, std::function<void(Status)> done) {
     tracks::TrackPoint point;
     point.unit_id = id;
