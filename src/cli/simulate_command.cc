@@ -107,7 +107,8 @@ void RunSimulate(const SimulateOptions& o) {
   if (set->date_only) {
     std::discrete_distribution<int> hour(std::begin(kCallHourProfile), std::end(kCallHourProfile));
     std::uniform_real_distribution<double> within(0, 3600);
-    for (auto& i : set->incidents) i.t = std::floor(i.t / kDay) * kDay + hour(rng) * 3600 + within(rng);
+    for (auto& i : set->incidents)
+      i.t = std::floor(i.t / kDay) * kDay + hour(rng) * 3600 + within(rng);
     std::sort(set->incidents.begin(), set->incidents.end(),
               [](const auto& a, const auto& b) { return a.t < b.t; });
   }
@@ -127,12 +128,14 @@ void RunSimulate(const SimulateOptions& o) {
   const double first_day = std::floor(set->incidents.front().t / kDay) * kDay;
   const double from = o.from.empty() ? first_day + o.train_days * kDay : DayOf(o.from, "--from");
   const double to = o.to.empty() ? std::floor(set->incidents.back().t / kDay) * kDay + kDay
-                                  : DayOf(o.to, "--to") + kDay;
+                                 : DayOf(o.to, "--to") + kDay;
   if (to <= from) Fail("the simulated period is empty: check --from/--to/--train-days");
 
   // The district's grid and the risk map of each day, fitted on what was known before it.
-  hotspots::LocalProjection projection({(box.min_lon + box.max_lon) / 2, (box.min_lat + box.max_lat) / 2});
-  hotspots::XY lo = projection.To({box.min_lon, box.min_lat}), hi = projection.To({box.max_lon, box.max_lat});
+  hotspots::LocalProjection projection(
+      {(box.min_lon + box.max_lon) / 2, (box.min_lat + box.max_lat) / 2});
+  hotspots::XY lo = projection.To({box.min_lon, box.min_lat}),
+               hi = projection.To({box.max_lon, box.max_lat});
   const double cell_m = 150;
   hotspots::Grid grid(lo, std::max(1, int(std::ceil((hi.x - lo.x) / cell_m))),
                       std::max(1, int(std::ceil((hi.y - lo.y) / cell_m))), cell_m);
@@ -158,7 +161,9 @@ void RunSimulate(const SimulateOptions& o) {
     double day = std::floor(hour_start / kDay) * kDay;
     auto it = days.find(day);
     if (it == days.end())
-      it = days.emplace(day, hotspots::BuildRiskMap(events, grid, region, day, hotspots::DaySlots(24), *model)).first;
+      it = days.emplace(day, hotspots::BuildRiskMap(events, grid, region, day,
+                                                    hotspots::DaySlots(24), *model))
+               .first;
     int hour = int((hour_start - day) / 3600);
     std::vector<double> r;
     for (int c : region) r.push_back(it->second.risk[size_t(hour)][size_t(c)]);
@@ -233,23 +238,27 @@ void RunSimulate(const SimulateOptions& o) {
     } else {
       Fail("--compare: plans are uniform and risk, not '" + name + "'");
     }
-    double plan_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    patrol::SimResult r = patrol::Simulate(recommender, plan, replay, targets, from, to, sim_options);
-    std::cout << fmt::format("{:<10} {:>10.0f} {:>10.0f} {:>8.3f} {:>8.3f} {:>11.3f} {:>12.3f} {:>10}\n",
-                             name, r.median_response_s, r.p90_response_s, r.within_300s,
-                             r.within_600s, r.visibility, r.utilisation, r.unreachable);
-    nlohmann::json entry = {{"name", name},
-                            {"median_response_s", r.median_response_s},
-                            {"p90_response_s", r.p90_response_s},
-                            {"within_300s", r.within_300s},
-                            {"within_600s", r.within_600s},
-                            {"visibility", r.visibility},
-                            {"utilisation", r.utilisation},
-                            {"incidents", r.incidents},
-                            {"unreachable", r.unreachable},
-                            {"plan_s", plan_s},
-                            {"simulate_s", r.wall_s},
-                            {"simulated_hours_per_s", (to - from) / 3600 / std::max(1e-9, r.wall_s)}};
+    double plan_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    patrol::SimResult r =
+        patrol::Simulate(recommender, plan, replay, targets, from, to, sim_options);
+    std::cout << fmt::format(
+        "{:<10} {:>10.0f} {:>10.0f} {:>8.3f} {:>8.3f} {:>11.3f} {:>12.3f} {:>10}\n", name,
+        r.median_response_s, r.p90_response_s, r.within_300s, r.within_600s, r.visibility,
+        r.utilisation, r.unreachable);
+    nlohmann::json entry = {
+        {"name", name},
+        {"median_response_s", r.median_response_s},
+        {"p90_response_s", r.p90_response_s},
+        {"within_300s", r.within_300s},
+        {"within_600s", r.within_600s},
+        {"visibility", r.visibility},
+        {"utilisation", r.utilisation},
+        {"incidents", r.incidents},
+        {"unreachable", r.unreachable},
+        {"plan_s", plan_s},
+        {"simulate_s", r.wall_s},
+        {"simulated_hours_per_s", (to - from) / 3600 / std::max(1e-9, r.wall_s)}};
     if (name == "risk") {
       entry["risk_covered_share"] = stats.covered_share;
       entry["optimiser_ms_per_hour"] = stats.hours ? stats.solve_ms / double(stats.hours) : 0;
@@ -282,13 +291,17 @@ void RegisterSimulateCommand(CLI::App& app) {
       "beat patrol and the risk-based plan) on a road map; response times, visibility, "
       "utilisation");
   cmd->add_option("--map", o->map, "OpenStreetMap extract")->required()->check(CLI::ExistingFile);
-  cmd->add_option("--incidents", o->incidents, "CSV of incidents")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--incidents", o->incidents, "CSV of incidents")
+      ->required()
+      ->check(CLI::ExistingFile);
   cmd->add_option("--columns", o->columns, "time=COL,lon=COL,lat=COL[,x=COL,y=COL][,category=COL]")
       ->required();
   cmd->add_option("--crs", o->crs, "coordinate system of x=/y=");
   cmd->add_option("--time-format", o->time_format, "strptime format of the time column");
-  cmd->add_option("--forces", o->forces, "units per shift (docs/patrol.md)")->check(CLI::ExistingFile);
-  cmd->add_option("--units", o->units, "N cars on duty around the clock")->check(CLI::Range(1, 2000));
+  cmd->add_option("--forces", o->forces, "units per shift (docs/patrol.md)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--units", o->units, "N cars on duty around the clock")
+      ->check(CLI::Range(1, 2000));
   cmd->add_option("--compare", o->compare, "plans to compare")->capture_default_str();
   cmd->add_option("--train-days", o->train_days, "days before the simulated period (default)")
       ->capture_default_str()

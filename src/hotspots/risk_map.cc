@@ -82,8 +82,8 @@ RiskMap BuildRiskMap(const EventData& events, const Grid& grid, const std::vecto
   std::vector<double> day_share(24, 0.0);
   for (int i = 0; i < 168; ++i) day_share[size_t(i % 24)] += profile[size_t(i)];
   std::vector<std::vector<double>> by_hour(24, std::vector<double>(grid.size(), 0.0));
-  const double unit = std::numbers::pi * options.profile_bandwidth_m *
-                     options.profile_bandwidth_m / 3;  // the quartic's peak is 3/(π h²)
+  const double unit = std::numbers::pi * options.profile_bandwidth_m * options.profile_bandwidth_m /
+                      3;  // the quartic's peak is 3/(π h²)
   for (size_t i = first; i < end; ++i) {
     if (events.cell[i] < 0) continue;
     AddQuartic(grid, events.at[i], options.profile_bandwidth_m, unit,
@@ -108,8 +108,7 @@ RiskMap BuildRiskMap(const EventData& events, const Grid& grid, const std::vecto
     double raw = 0;
     for (int c : region) {
       double own = 0;
-      for (int k = 0; k < hours; ++k)
-        own += by_hour[size_t((slot.begin_hour + k) % 24)][size_t(c)];
+      for (int k = 0; k < hours; ++k) own += by_hour[size_t((slot.begin_hour + k) % 24)][size_t(c)];
       // The cell's share of its day falling in the slot, against the district's share.
       double tilt = (own + prior * district_share) / (cell_total[size_t(c)] + prior) /
                     std::max(district_share, 1e-12);

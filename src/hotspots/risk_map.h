@@ -27,16 +27,16 @@ std::optional<Slot> ParseSlot(const std::string& text);
 std::vector<Slot> DaySlots(int count);
 
 struct RiskMapOptions {
-  double profile_bandwidth_m = 300;   // the kernel that gathers a cell's own hours
-  double profile_prior_events = 10;   // the district profile counts as this many events per cell
+  double profile_bandwidth_m = 300;  // the kernel that gathers a cell's own hours
+  double profile_prior_events = 10;  // the district profile counts as this many events per cell
   double profile_window_days = 365;
-  double rate_window_days = 28;       // the district's daily level: the mean over these days
+  double rate_window_days = 28;  // the district's daily level: the mean over these days
 };
 
 struct RiskMap {
   std::vector<Slot> slots;
-  std::vector<double> slot_start;         // the slot's next occurrence (local seconds) at or after `now`
-  std::vector<double> slot_total;         // expected incidents in the district during it
+  std::vector<double> slot_start;  // the slot's next occurrence (local seconds) at or after `now`
+  std::vector<double> slot_total;  // expected incidents in the district during it
   std::vector<std::vector<double>> risk;  // [slot][cell]: expected incidents in the cell
   size_t history = 0;                     // events the map was built from
 };

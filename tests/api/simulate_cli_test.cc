@@ -15,9 +15,19 @@ const std::string kMap = std::string(PINGAN_SHARED_DATA) + "/maps/portland-centr
 const std::string kCalls = std::string(PINGAN_SHARED_DATA) + "/incidents/portland_cfs_2016-08.csv";
 
 std::vector<std::string> Args(const std::string& json, std::vector<std::string> more) {
-  std::vector<std::string> args = {"simulate", "--map", kMap, "--incidents", kCalls, "--columns",
-                                   "time=occ_date,lon=lon,lat=lat,category=category", "--from",
-                                   "2016-08-29", "--to", "2016-08-30", "--json", json};
+  std::vector<std::string> args = {"simulate",
+                                   "--map",
+                                   kMap,
+                                   "--incidents",
+                                   kCalls,
+                                   "--columns",
+                                   "time=occ_date,lon=lon,lat=lat,category=category",
+                                   "--from",
+                                   "2016-08-29",
+                                   "--to",
+                                   "2016-08-30",
+                                   "--json",
+                                   json};
   args.insert(args.end(), more.begin(), more.end());
   return args;
 }
@@ -44,7 +54,8 @@ TEST(SimulateCli, ComparesUniformAndRiskPlansDeterministically) {
     EXPECT_LE(p["within_300s"].get<double>(), p["within_600s"].get<double>());
   }
   // Risk posts stand where the expected incidents are: more of the top cells see police.
-  EXPECT_GT(doc["plans"][1]["visibility"].get<double>(), doc["plans"][0]["visibility"].get<double>());
+  EXPECT_GT(doc["plans"][1]["visibility"].get<double>(),
+            doc["plans"][0]["visibility"].get<double>());
 
   auto again = RunPingan(Args(dir.File("b.json"), {"--units", "8", "--compare", "uniform,risk"}));
   ASSERT_EQ(again.exit_code, 0) << again.out;
@@ -59,7 +70,8 @@ TEST(SimulateCli, ForcesComeFromAFileAndErrorsNameTheField) {
   std::ofstream(dir.File("forces.json"))
       << R"({"units":[{"callsign":"车","mode":"car","count":4,"shift":"0-24"},
                        {"callsign":"步","mode":"foot","count":3,"shift":"8-20"}]})";
-  auto run = RunPingan(Args(dir.File("f.json"), {"--forces", dir.File("forces.json"), "--compare", "risk"}));
+  auto run = RunPingan(
+      Args(dir.File("f.json"), {"--forces", dir.File("forces.json"), "--compare", "risk"}));
   ASSERT_EQ(run.exit_code, 0) << run.out;
   auto doc = nlohmann::json::parse(std::ifstream(dir.File("f.json")));
   EXPECT_EQ(doc["units"], 7);

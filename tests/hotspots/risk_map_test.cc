@@ -1,5 +1,7 @@
 // The risk map of the coming hours: slots, the district's rhythm and each cell's own hours, and
 // the incident history file it can learn from; projected CSV input through PROJ.
+#include "hotspots/risk_map.h"
+
 #include <cmath>
 #include <fstream>
 
@@ -7,7 +9,6 @@
 
 #include "hotspots/incident_csv.h"
 #include "hotspots/models.h"
-#include "hotspots/risk_map.h"
 #include "support/temp_dir.h"
 
 namespace pingan::hotspots {
@@ -114,7 +115,7 @@ TEST(RiskMap, ASlotPastMidnightIsTheNextOccurrence) {
   auto model = CountingGrid(28);
   const double at_2330 = d.now + 23.5 * 3600;
   RiskMap map = BuildRiskMap(d.events, d.grid, d.region, at_2330, {{22, 24}, {8, 10}}, *model);
-  EXPECT_DOUBLE_EQ(map.slot_start[0], d.now + 22 * 3600);      // still under way
+  EXPECT_DOUBLE_EQ(map.slot_start[0], d.now + 22 * 3600);        // still under way
   EXPECT_DOUBLE_EQ(map.slot_start[1], d.now + kDay + 8 * 3600);  // tomorrow morning
 }
 

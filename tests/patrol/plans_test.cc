@@ -1,8 +1,10 @@
 // Patrol plans and the what-if simulator on the generated demo town: the constraints a plan must
 // keep (one place at a time, driving time between stops, dwell of 10–16 minutes, duty hours),
 // risk posts on the hot cells, and a deterministic replay.
-#include <filesystem>
+#include "patrol/plans.h"
+
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <random>
 
@@ -10,7 +12,6 @@
 
 #include "demo/district_generator.h"
 #include "dispatch/recommender.h"
-#include "patrol/plans.h"
 #include "patrol/simulation.h"
 #include "roads/osm_import.h"
 #include "support/temp_dir.h"
@@ -31,7 +32,8 @@ std::shared_ptr<const roads::RoadGraph> Town() {
 
 std::vector<PlanUnit> Cars(int n, int begin = 0, int end = 24) {
   std::vector<PlanUnit> units;
-  for (int k = 0; k < n; ++k) units.push_back({uint32_t(k + 1), "C" + std::to_string(k), TravelMode::kCar, begin, end});
+  for (int k = 0; k < n; ++k)
+    units.push_back({uint32_t(k + 1), "C" + std::to_string(k), TravelMode::kCar, begin, end});
   return units;
 }
 
@@ -86,7 +88,8 @@ TEST(PatrolPlans, UniformAndRiskPlansKeepTheRules) {
   // Someone is near the hot cell in its hours.
   auto nearest = [&](double t, size_t cell) {
     double best = 1e9;
-    for (size_t u = 0; u < risk.units.size(); ++u) best = std::min(best, DistanceM(risk.Where(u, t), cells[cell]));
+    for (size_t u = 0; u < risk.units.size(); ++u)
+      best = std::min(best, DistanceM(risk.Where(u, t), cells[cell]));
     return best;
   };
   EXPECT_LT(nearest(from + 1.5 * 3600, hot_a), 1500);
@@ -115,7 +118,8 @@ TEST(Simulator, RepliesEveryIncidentAndIsDeterministic) {
   std::mt19937_64 rng(3);
   BoundingBox b = graph->bounds();
   std::uniform_real_distribution<double> lon(b.min_lon, b.max_lon), lat(b.min_lat, b.max_lat);
-  for (int k = 0; k < 40; ++k) incidents.push_back({from + k * 900.0, {lon(rng), lat(rng)}, "criminal"});
+  for (int k = 0; k < 40; ++k)
+    incidents.push_back({from + k * 900.0, {lon(rng), lat(rng)}, "criminal"});
   SimOptions so;
   SimResult a = Simulate(recommender, plan, incidents, {}, from, to, so);
   SimResult again = Simulate(recommender, plan, incidents, {}, from, to, so);
@@ -134,7 +138,8 @@ TEST(Simulator, RepliesEveryIncidentAndIsDeterministic) {
   // One unit and calls every minute: they wait for it, so responses grow.
   Plan lonely = UniformPlan(*graph, Cars(1), from, to, o);
   std::vector<SimIncident> rush;
-  for (int k = 0; k < 6; ++k) rush.push_back({from + 3600 + k * 60.0, incidents[size_t(k)].at, "criminal"});
+  for (int k = 0; k < 6; ++k)
+    rush.push_back({from + 3600 + k * 60.0, incidents[size_t(k)].at, "criminal"});
   SimResult queued = Simulate(recommender, lonely, rush, {}, from, to, so);
   ASSERT_EQ(queued.response_s.size(), 6u);
   EXPECT_GT(queued.response_s.back(), 3 * so.handle_median_s / 2);
