@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "core/check.h"
+#include "core/district_time.h"
 #include "core/jurisdiction.h"
 #include "core/time_format.h"
 
@@ -26,22 +27,9 @@ double Round(double v, double unit) {
   return std::round(v / unit) / std::round(1 / unit);
 }
 
-// District time in seconds since 1970-01-01 (as hotspots' EventData counts).
-double Local(TimePoint t) {
-  return double(
-             std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count()) /
-             1000 +
-         RiskLayer::kUtcOffsetSeconds;
-}
-
-TimePoint FromLocal(double local_seconds) {
-  auto ms = static_cast<int64_t>((local_seconds - RiskLayer::kUtcOffsetSeconds) * 1000);
-  return TimePoint(std::chrono::milliseconds(ms));
-}
-
 // The instant the district day `date` begins (local midnight).
 TimePoint DayStart(std::chrono::sys_days date) {
-  return TimePoint(date) - std::chrono::seconds(RiskLayer::kUtcOffsetSeconds);
+  return TimePoint(date) - std::chrono::seconds(kDistrictUtcOffsetSeconds);
 }
 
 std::string DateText(std::chrono::sys_days date) {
@@ -72,21 +60,22 @@ Result<RiskSurface> BuildRiskSurface(const engine::Engine& engine,
     LonLat at;
   };
   std::vector<Row> rows;
-  double ledger_start = Local(as_of);
+  double ledger_start = DistrictSeconds(as_of);
   engine.Read([&](const engine::ReadView& view) {
-    if (!view.incidents.empty()) ledger_start = Local(view.incidents.begin()->second->received_at);
+    if (!view.incidents.empty())
+      ledger_start = DistrictSeconds(view.incidents.begin()->second->received_at);
     for (const auto& [id, incident] : view.incidents) {
       const Incident& i = *incident;
       if (!i.location || i.received_at < since || i.received_at > as_of) continue;
       if (i.status == "cancelled") continue;
       if (!category.empty() && i.category != category) continue;
-      rows.push_back({Local(i.received_at), *i.location});
+      rows.push_back({DistrictSeconds(i.received_at), *i.location});
     }
   });
   if (history) {
-    const double from = Local(since);
+    const double from = DistrictSeconds(since);
     // Up to the ledger's first incident, and never past `as_of`.
-    const double until = std::min(ledger_start, Local(as_of));
+    const double until = std::min(ledger_start, DistrictSeconds(as_of));
     for (const auto& i : history->incidents) {
       if (i.t < from || i.t >= until) continue;
       if (!category.empty() &&
@@ -102,19 +91,11 @@ Result<RiskSurface> BuildRiskSurface(const engine::Engine& engine,
     const BoundingBox& b = *district;
     surface.projection =
         hotspots::LocalProjection({(b.min_lon + b.max_lon) / 2, (b.min_lat + b.max_lat) / 2});
-    hotspots::XY lo = surface.projection.To({b.min_lon, b.min_lat});
-    hotspots::XY hi = surface.projection.To({b.max_lon, b.max_lat});
-    surface.grid = hotspots::Grid(lo, std::max(1, int(std::ceil((hi.x - lo.x) / kCellM))),
-                                  std::max(1, int(std::ceil((hi.y - lo.y) / kCellM))), kCellM);
+    surface.grid = hotspots::GridOver(surface.projection, b, kCellM);
   } else if (!rows.empty()) {
-    std::vector<double> lons, lats;
-    for (const Row& r : rows) {
-      lons.push_back(r.at.lon);
-      lats.push_back(r.at.lat);
-    }
-    std::nth_element(lons.begin(), lons.begin() + long(lons.size() / 2), lons.end());
-    std::nth_element(lats.begin(), lats.begin() + long(lats.size() / 2), lats.end());
-    surface.projection = hotspots::LocalProjection({lons[lons.size() / 2], lats[lats.size() / 2]});
+    std::vector<LonLat> positions;
+    for (const Row& r : rows) positions.push_back(r.at);
+    surface.projection = hotspots::LocalProjection(hotspots::MedianPosition(std::move(positions)));
     std::vector<hotspots::XY> points;
     for (const Row& r : rows) points.push_back(surface.projection.To(r.at));
     surface.grid = hotspots::Grid(points, kCellM);
@@ -131,7 +112,7 @@ Result<RiskSurface> BuildRiskSurface(const engine::Engine& engine,
   }
   surface.region.resize(surface.grid.size());
   std::iota(surface.region.begin(), surface.region.end(), 0);
-  surface.map = hotspots::BuildRiskMap(events, surface.grid, surface.region, Local(as_of),
+  surface.map = hotspots::BuildRiskMap(events, surface.grid, surface.region, DistrictSeconds(as_of),
                                        hotspots::DaySlots(24), model);
   return surface;
 }
@@ -206,8 +187,8 @@ Result<json> RiskLayer::Query(const RiskQuery& q) {
        {{"begin_hour", q.slot.begin_hour},
         {"end_hour", q.slot.end_hour},
         {"label", fmt::format("{:02d}:00–{:02d}:00", q.slot.begin_hour, q.slot.end_hour % 24)},
-        {"from", FormatIso8601(FromLocal(from))},
-        {"to", FormatIso8601(FromLocal(to))}}},
+        {"from", FormatIso8601(FromDistrictSeconds(from))},
+        {"to", FormatIso8601(FromDistrictSeconds(to))}}},
       {"expected_incidents", Round(expected, 1e-3)},
       {"hours", std::move(hours)},
       {"history", b.map.history},
@@ -243,7 +224,7 @@ Result<json> RiskLayer::Query(const RiskQuery& q) {
     return risk[size_t(a)] != risk[size_t(c)] ? risk[size_t(a)] > risk[size_t(c)] : a < c;
   });
   const size_t keep =
-      std::min(order.size(), size_t(std::ceil(q.top_percent / 100 * double(b.region.size()))));
+      std::min(order.size(), hotspots::CellsInTopPercent(b.region.size(), q.top_percent));
   json features = json::array();
   double captured = 0;
   const double half = grid.cell_m() / 2;

@@ -68,9 +68,6 @@ class RiskLayer {
   // I/O threads.
   Result<nlohmann::json> Query(const RiskQuery& query);
 
-  // District time: China Standard Time, no daylight saving.
-  static constexpr int kUtcOffsetSeconds = 8 * 3600;
-
  private:
   struct Built;
   Result<std::shared_ptr<const Built>> Get(const std::string& category, const std::string& model);

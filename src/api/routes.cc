@@ -15,6 +15,7 @@
 #include "api/json_codec.h"
 #include "api/risk_layer.h"
 #include "api/static_files.h"
+#include "core/district_time.h"
 #include "core/incident_workflow.h"
 #include "core/json_support.h"
 #include "core/time_format.h"
@@ -581,11 +582,7 @@ struct Api::Impl {
            RiskQuery q;
            std::string slot = QueryString(call.request, "slot");
            if (slot.empty()) {
-             auto secs = std::chrono::duration_cast<std::chrono::seconds>(
-                             engine.clock().Now().time_since_epoch())
-                             .count() +
-                         RiskLayer::kUtcOffsetSeconds;
-             int hour = int((secs % 86400 + 86400) % 86400 / 3600);
+             int hour = hotspots::DayOfWeekAndHour(DistrictSeconds(engine.clock().Now())).second;
              q.slot = {hour, hour + 1};
            } else if (auto parsed = hotspots::ParseSlot(slot)) {
              q.slot = *parsed;
@@ -638,7 +635,7 @@ struct Api::Impl {
            VisibilityQuery q;
            if (std::string date = QueryString(call.request, "date"); date.empty()) {
              q.date = std::chrono::floor<std::chrono::days>(
-                 engine.clock().Now() + std::chrono::seconds(RiskLayer::kUtcOffsetSeconds));
+                 engine.clock().Now() + std::chrono::seconds(kDistrictUtcOffsetSeconds));
            } else if (auto parsed = ParseDate(date)) {
              q.date = *parsed;
            } else {

@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "hotspots/incident_csv.h"
+
 namespace pingan::cli {
 
 void RegisterServeCommand(CLI::App& app);
@@ -19,6 +21,13 @@ void RegisterVisibilityCommand(CLI::App& app);
 // `pingan import roads FILE --data-dir DIR`: roads.graph and places.geojson from an OSM file;
 // fails the command on error.
 void ImportRoads(const std::string& file, const std::string& data_dir);
+
+// Reads an incident CSV with a `--columns` mapping (and `--crs`, `--time-format`), as
+// `hotspots evaluate`, `import incidents` and `simulate` do: prints every reported bad row to
+// stderr; fails the command on a bad mapping or an unusable file.
+hotspots::IncidentSet ReadIncidentsOrFail(const std::string& file, const std::string& columns,
+                                          const std::string& crs, const std::string& time_format,
+                                          hotspots::ReadReport& report);
 
 // Prints "pingan: MESSAGE" to stderr and fails the command.
 [[noreturn]] void Fail(const std::string& message);

@@ -10,6 +10,7 @@
 #include "api/auth.h"
 #include "cli/commands.h"
 #include "cli/server.h"
+#include "core/district_time.h"
 #include "demo/district_generator.h"
 #include "demo/simulation.h"
 #include "hotspots/incident_csv.h"
@@ -45,8 +46,7 @@ void WritePastCalls(const DemoOptions& options) {
   for (const demo::PastCall& c : calls) {
     auto [it, added] = ids.emplace(c.category, int(set.categories.size()));
     if (added) set.categories.push_back(c.category);
-    double local = double(c.at.time_since_epoch().count()) / 1000 + 8 * 3600;
-    set.incidents.push_back({local, c.where, it->second});
+    set.incidents.push_back({DistrictSeconds(c.at), c.where, it->second});
   }
   if (Status s = hotspots::WriteIncidentHistory(dir + "/" + hotspots::kHistoryFile, set); !s)
     Fail(s.error().message);

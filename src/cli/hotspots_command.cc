@@ -42,26 +42,21 @@ nlohmann::json ScoreJson(const std::map<int, hotspots::Score>& scores, bool with
 }
 
 void Evaluate(const EvaluateOptions& o) {
-  auto columns = hotspots::ParseColumnMap(o.columns);
-  if (!columns)
-    Fail(fmt::format("--columns: {}: {}", columns.error().field, columns.error().message));
-  columns->crs = o.crs;
   if (o.horizon != "day" && o.horizon != "week") Fail("--horizon: day or week");
   hotspots::ReadReport report;
-  auto set = hotspots::ReadIncidentCsv(o.incidents, *columns, o.time_format, &report);
-  for (const std::string& e : report.errors) std::cerr << e << "\n";
-  if (!set) Fail(set.error().message);
+  hotspots::IncidentSet set =
+      ReadIncidentsOrFail(o.incidents, o.columns, o.crs, o.time_format, report);
   size_t skipped = report.rows - report.kept;
   std::cerr << fmt::format("{}: {} rows read, {} kept, {} skipped", o.incidents, report.rows,
                            report.kept, skipped);
   for (const auto& [reason, n] : report.skipped) std::cerr << fmt::format("; {} {}", n, reason);
   std::cerr << (report.errors.size() < skipped ? " (first 50 shown)" : "") << "\n";
   if (!o.category.empty()) {
-    auto it = std::find(set->categories.begin(), set->categories.end(), o.category);
-    if (it == set->categories.end())
+    auto it = std::find(set.categories.begin(), set.categories.end(), o.category);
+    if (it == set.categories.end())
       Fail("--category " + o.category + ": not in the file's category column");
-    int id = int(it - set->categories.begin());
-    std::erase_if(set->incidents, [&](const hotspots::Incident& i) { return i.category != id; });
+    int id = int(it - set.categories.begin());
+    std::erase_if(set.incidents, [&](const hotspots::Incident& i) { return i.category != id; });
   }
 
   hotspots::EvaluationOptions options;
@@ -76,7 +71,7 @@ void Evaluate(const EvaluateOptions& o) {
     for (const map::Place& p : *places) options.places.emplace_back(p.kind, p.at);
   }
   auto models = hotspots::StandardModels(o.cell);
-  hotspots::Evaluation result = hotspots::Evaluate(*set, models, options);
+  hotspots::Evaluation result = hotspots::Evaluate(set, models, options);
   if (result.periods - result.empty_periods <= 0) {
     Fail(fmt::format("{}: no test period with incidents after {} training days; lower --train-days",
                      o.incidents, o.train_days));
@@ -86,7 +81,7 @@ void Evaluate(const EvaluateOptions& o) {
       "{} incidents{}; {} m cells, study area {} of {} cells ({:.1f} km²); {} test {}s from day "
       "{}, "
       "{} incidents in them{}\n\n",
-      set->incidents.size(), set->date_only ? " (dates only)" : "", o.cell, result.region_cells,
+      set.incidents.size(), set.date_only ? " (dates only)" : "", o.cell, result.region_cells,
       result.grid_cells, double(result.region_cells) * o.cell * o.cell / 1e6,
       result.periods - result.empty_periods, o.horizon, o.train_days, result.test_incidents,
       o.places.empty() ? ""
@@ -115,8 +110,8 @@ void Evaluate(const EvaluateOptions& o) {
                              {"pai_detail", ScoreJson(m.pai, true)}});
     }
     nlohmann::json doc = {{"models", models_json},
-                          {"incidents", set->incidents.size()},
-                          {"date_only", set->date_only},
+                          {"incidents", set.incidents.size()},
+                          {"date_only", set.date_only},
                           {"cell_m", o.cell},
                           {"horizon", o.horizon},
                           {"train_days", o.train_days},
@@ -131,6 +126,19 @@ void Evaluate(const EvaluateOptions& o) {
 }
 
 }  // namespace
+
+hotspots::IncidentSet ReadIncidentsOrFail(const std::string& file, const std::string& columns_text,
+                                          const std::string& crs, const std::string& time_format,
+                                          hotspots::ReadReport& report) {
+  auto columns = hotspots::ParseColumnMap(columns_text);
+  if (!columns)
+    Fail(fmt::format("--columns: {}: {}", columns.error().field, columns.error().message));
+  columns->crs = crs;
+  auto set = hotspots::ReadIncidentCsv(file, *columns, time_format, &report);
+  for (const std::string& e : report.errors) std::cerr << e << "\n";
+  if (!set) Fail(set.error().message);
+  return std::move(*set);
+}
 
 void RegisterHotspotsCommand(CLI::App& app) {
   CLI::App* hotspots =

@@ -111,21 +111,15 @@ struct IncidentImportOptions {
 // Incidents of an earlier system into DIR/history/incidents.csv, the risk map's past. The file
 // replaces the previous import; the ledger is not touched.
 void ImportIncidentHistory(const IncidentImportOptions& o) {
-  auto columns = hotspots::ParseColumnMap(o.columns);
-  if (!columns)
-    Fail(fmt::format("--columns: {}: {}", columns.error().field, columns.error().message));
-  columns->crs = o.crs;
   hotspots::ReadReport report;
-  auto set = hotspots::ReadIncidentCsv(o.file, *columns, o.time_format, &report);
-  for (const std::string& e : report.errors) std::cerr << e << "\n";
-  if (!set) Fail(set.error().message);
+  hotspots::IncidentSet set = ReadIncidentsOrFail(o.file, o.columns, o.crs, o.time_format, report);
   const std::string path = o.data_dir + "/" + hotspots::kHistoryFile;
-  if (Status s = hotspots::WriteIncidentHistory(path, *set); !s) Fail(s.error().message);
+  if (Status s = hotspots::WriteIncidentHistory(path, set); !s) Fail(s.error().message);
   std::cout << fmt::format(
       "{} incidents from {} written to {} ({} rows read, {} skipped{}); pingan serve reads them "
       "at start\n",
-      set->incidents.size(), o.file, path, report.rows, report.rows - report.kept,
-      set->date_only ? "; dates only, no times of day" : "");
+      set.incidents.size(), o.file, path, report.rows, report.rows - report.kept,
+      set.date_only ? "; dates only, no times of day" : "");
 }
 
 }  // namespace

@@ -14,11 +14,13 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "core/district_time.h"
 #include "dispatch/recommender.h"
 #include "hotspots/incident_csv.h"
 #include "hotspots/risk_map.h"
 #include "patrol/plans.h"
 #include "patrol/simulation.h"
+#include "patrol/visibility.h"
 #include "roads/osm_import.h"
 #include "roads/road_snapper.h"
 
@@ -26,12 +28,6 @@ namespace pingan::cli {
 namespace {
 
 constexpr double kDay = 86400;
-
-// Calls per hour of the day relative to the daily mean, for files with dates but no times: the
-// shape of urban 110 / 911 call logs (quiet before dawn, a morning rise, the evening peak).
-constexpr double kCallHourProfile[24] = {0.95, 0.75, 0.55, 0.4, 0.32, 0.32, 0.45, 0.7,
-                                         0.9,  1.0,  1.05, 1.1, 1.05, 1.0,  1.0,  1.0,
-                                         1.05, 1.15, 1.3,  1.4, 1.5,  1.5,  1.35, 1.15};
 
 struct SimulateOptions {
   std::string map, incidents, columns, crs, time_format, forces, compare = "uniform,risk";
@@ -86,10 +82,9 @@ double DayOf(const std::string& date, const char* flag) {
 
 void RunSimulate(const SimulateOptions& o) {
   if ((o.units > 0) == !o.forces.empty()) Fail("give one of --units N and --forces FILE");
-  auto columns = hotspots::ParseColumnMap(o.columns);
-  if (!columns)
-    Fail(fmt::format("--columns: {}: {}", columns.error().field, columns.error().message));
-  columns->crs = o.crs;
+  hotspots::ReadReport report;
+  hotspots::IncidentSet set =
+      ReadIncidentsOrFail(o.incidents, o.columns, o.crs, o.time_format, report);
 
   auto graph_result = roads::ImportOsm(o.map);
   if (!graph_result) Fail("--map " + o.map + ": " + graph_result.error().message);
@@ -97,24 +92,19 @@ void RunSimulate(const SimulateOptions& o) {
   dispatch::Recommender recommender(graph, dispatch::DefaultDispatchRules());
   const BoundingBox box = graph->bounds();
 
-  hotspots::ReadReport report;
-  auto set = hotspots::ReadIncidentCsv(o.incidents, *columns, o.time_format, &report);
-  for (const std::string& e : report.errors) std::cerr << e << "\n";
-  if (!set) Fail(set.error().message);
-
   // Times of day for date-only files, drawn from the call profile (seeded).
   std::mt19937_64 rng(o.seed);
-  if (set->date_only) {
+  if (set.date_only) {
     std::discrete_distribution<int> hour(std::begin(kCallHourProfile), std::end(kCallHourProfile));
     std::uniform_real_distribution<double> within(0, 3600);
-    for (auto& i : set->incidents)
+    for (auto& i : set.incidents)
       i.t = std::floor(i.t / kDay) * kDay + hour(rng) * 3600 + within(rng);
-    std::sort(set->incidents.begin(), set->incidents.end(),
+    std::sort(set.incidents.begin(), set.incidents.end(),
               [](const auto& a, const auto& b) { return a.t < b.t; });
   }
   // Only what the map covers, and what lies near a road a car can use.
   size_t outside = 0;
-  std::erase_if(set->incidents, [&](const hotspots::Incident& i) {
+  std::erase_if(set.incidents, [&](const hotspots::Incident& i) {
     bool out = !box.Contains(i.at);
     if (!out) {
       auto snap = recommender.snapper().Nearest(i.at, TravelMode::kCar);
@@ -123,24 +113,21 @@ void RunSimulate(const SimulateOptions& o) {
     outside += out;
     return out;
   });
-  if (set->incidents.empty()) Fail(o.incidents + ": no incident lies on the map " + o.map);
+  if (set.incidents.empty()) Fail(o.incidents + ": no incident lies on the map " + o.map);
 
-  const double first_day = std::floor(set->incidents.front().t / kDay) * kDay;
+  const double first_day = std::floor(set.incidents.front().t / kDay) * kDay;
   const double from = o.from.empty() ? first_day + o.train_days * kDay : DayOf(o.from, "--from");
-  const double to = o.to.empty() ? std::floor(set->incidents.back().t / kDay) * kDay + kDay
+  const double to = o.to.empty() ? std::floor(set.incidents.back().t / kDay) * kDay + kDay
                                  : DayOf(o.to, "--to") + kDay;
   if (to <= from) Fail("the simulated period is empty: check --from/--to/--train-days");
 
   // The district's grid and the risk map of each day, fitted on what was known before it.
   hotspots::LocalProjection projection(
       {(box.min_lon + box.max_lon) / 2, (box.min_lat + box.max_lat) / 2});
-  hotspots::XY lo = projection.To({box.min_lon, box.min_lat}),
-               hi = projection.To({box.max_lon, box.max_lat});
   const double cell_m = 150;
-  hotspots::Grid grid(lo, std::max(1, int(std::ceil((hi.x - lo.x) / cell_m))),
-                      std::max(1, int(std::ceil((hi.y - lo.y) / cell_m))), cell_m);
+  hotspots::Grid grid = hotspots::GridOver(projection, box, cell_m);
   hotspots::EventData events;
-  for (const auto& i : set->incidents) {
+  for (const auto& i : set.incidents) {
     events.t.push_back(i.t);
     events.at.push_back(projection.To(i.at));
     events.cell.push_back(grid.CellOf(events.at.back()));
@@ -178,26 +165,18 @@ void RunSimulate(const SimulateOptions& o) {
     units = ReadForces(o.forces);
   }
 
-  // Visibility targets: the top cells of each hour's risk map.
+  // Visibility targets: the top cells of each hour's risk map, as `pingan visibility` counts
+  // them.
   std::vector<patrol::Target> targets;
-  for (double h = from; h < to; h += 3600) {
-    std::vector<double> r = risk_at(h);
-    std::vector<size_t> order(r.size());
-    std::iota(order.begin(), order.end(), 0);
-    size_t top = std::max<size_t>(1, size_t(double(r.size()) * o.top_percent / 100));
-    std::partial_sort(order.begin(), order.begin() + long(std::min(top, order.size())), order.end(),
-                      [&](size_t a, size_t b) { return r[a] > r[b]; });
-    for (size_t k = 0; k < std::min(top, order.size()); ++k) {
-      patrol::Target t;
-      t.id = fmt::format("{}@{}", region[order[k]], int64_t(h));
-      t.kind = "risk_cell";
-      t.at = centres[order[k]];
-      t.radius_m = 150;
-      t.from = h;
-      t.to = h + 3600;
-      t.min_presence_s = 300;
-      targets.push_back(t);
-    }
+  patrol::DayTargetOptions target_options;
+  target_options.top_percent = o.top_percent;
+  for (double day = from; day < to; day += kDay) {
+    patrol::DayRisk risk;
+    risk.cell_m = cell_m;
+    risk.centre = centres;
+    for (int h = 0; h < 24; ++h) risk.hourly.push_back(risk_at(day + h * 3600.0));
+    auto of_day = patrol::RiskCellTargets(day, risk, nullptr, target_options);
+    targets.insert(targets.end(), of_day.begin(), of_day.end());
   }
 
   patrol::PlanOptions plan_options;
@@ -206,14 +185,14 @@ void RunSimulate(const SimulateOptions& o) {
   patrol::SimOptions sim_options;
   sim_options.seed = o.seed;
   std::vector<patrol::SimIncident> replay;
-  for (const auto& i : set->incidents)
+  for (const auto& i : set.incidents)
     if (i.t >= from && i.t < to)
-      replay.push_back({i.t, i.at, i.category >= 0 ? set->categories[size_t(i.category)] : ""});
+      replay.push_back({i.t, i.at, i.category >= 0 ? set.categories[size_t(i.category)] : ""});
 
   std::cerr << fmt::format(
       "{}: {} incidents on the map ({} off it); {} units; simulating {} days with {} incidents; "
       "{} visibility targets\n",
-      o.incidents, set->incidents.size(), outside, units.size(), (to - from) / kDay, replay.size(),
+      o.incidents, set.incidents.size(), outside, units.size(), (to - from) / kDay, replay.size(),
       targets.size());
 
   nlohmann::json plans = nlohmann::json::array();
@@ -272,7 +251,7 @@ void RunSimulate(const SimulateOptions& o) {
                           {"units", units.size()},
                           {"incidents", replay.size()},
                           {"incidents_off_map", outside},
-                          {"date_only", set->date_only},
+                          {"date_only", set.date_only},
                           {"seed", o.seed},
                           {"visibility_targets", targets.size()}};
     std::ofstream out(o.json_out);

@@ -6,18 +6,13 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/district_time.h"
 #include "core/incident_workflow.h"
 #include "demo/district_generator.h"
 #include "tracks/track_point.h"
 
 namespace pingan::demo {
 namespace {
-
-// Calls per hour of the day relative to the daily mean: quiet before dawn, a morning rise,
-// the evening peak (the pattern of urban 110 call logs).
-constexpr double kHourProfile[24] = {0.95, 0.75, 0.55, 0.4, 0.32, 0.32, 0.45, 0.7,
-                                     0.9,  1.0,  1.05, 1.1, 1.05, 1.0,  1.0,  1.0,
-                                     1.05, 1.15, 1.3,  1.4, 1.5,  1.5,  1.35, 1.15};
 
 struct CallKind {
   const char* category;
@@ -159,12 +154,12 @@ std::vector<PastCall> GeneratePastCalls(const roads::RoadGraph& graph,
   const auto& kinds = CallKinds();
   const double end_s = std::chrono::duration<double>(end.time_since_epoch()).count();
   // Whole hours of district time (China Standard Time).
-  const double first_hour =
-      std::floor((end_s + 8 * 3600) / 3600) * 3600 - 8 * 3600 - days * 86400.0;
+  const double first_hour = std::floor((end_s + kDistrictUtcOffsetSeconds) / 3600) * 3600 -
+                            kDistrictUtcOffsetSeconds - days * 86400.0;
   size_t recent_from = 0;  // calls of the last three days, for near-repeats
   for (double hour_start = first_hour; hour_start < end_s; hour_start += 3600) {
-    const double hour = std::fmod(hour_start + 8 * 3600, 86400) / 3600;
-    std::poisson_distribution<int> count(calls_per_day / 24 * kHourProfile[int(hour) % 24]);
+    const double hour = std::fmod(hour_start + kDistrictUtcOffsetSeconds, 86400) / 3600;
+    std::poisson_distribution<int> count(calls_per_day / 24 * kCallHourProfile[int(hour) % 24]);
     std::vector<double> weights;
     for (const map::Place& p : places) weights.push_back(PlaceWeight(p.kind, hour));
     while (recent_from < calls.size() &&
@@ -223,7 +218,8 @@ Simulation::Simulation(engine::Engine& engine, engine::PositionService& position
   // newcomer sees the district busy whatever the hour on the wall. Only rates follow this
   // clock; every event carries the real time.
   double now = std::chrono::duration<double>(engine_.clock().Now().time_since_epoch()).count();
-  double day_start = std::floor((now + 8 * 3600) / 86400) * 86400 - 8 * 3600;
+  double day_start =
+      std::floor((now + kDistrictUtcOffsetSeconds) / 86400) * 86400 - kDistrictUtcOffsetSeconds;
   district_time_ = day_start + 18.5 * 3600;
   // Places where nobody calls from are no use to the generator.
   std::erase_if(places_, [](const map::Place& p) { return PlaceWeight(p.kind, 12) == 0; });
@@ -271,7 +267,7 @@ SimulationStats Simulation::stats() const {
 }
 
 double Simulation::HourOfDay() const {
-  double local = district_time_ + 8 * 3600;  // China Standard Time, no daylight saving
+  double local = district_time_ + kDistrictUtcOffsetSeconds;
   return std::fmod(local, 86400) / 3600;
 }
 
@@ -324,7 +320,7 @@ Simulation::Snapshot Simulation::TakeSnapshot() {
 }
 
 void Simulation::SpawnCalls(double dt) {
-  const double rate = options_.calls_per_day / 86400 * kHourProfile[int(HourOfDay()) % 24];
+  const double rate = options_.calls_per_day / 86400 * kCallHourProfile[int(HourOfDay()) % 24];
   std::poisson_distribution<int> count(rate * dt);
   for (int n = count(rng_); n > 0; --n) CreateCall();
   while (!recent_.empty() && recent_.front().at < district_time_ - 2 * 3600) recent_.pop_front();

@@ -14,7 +14,7 @@ Hit ScorePeriod(const std::vector<double>& risk, const std::vector<int>& region,
                 double coverage_percent) {
   Hit hit;
   if (region.empty() || incident_cells.empty()) return hit;
-  size_t k = size_t(std::ceil(coverage_percent / 100 * double(region.size())));
+  size_t k = CellsInTopPercent(region.size(), coverage_percent);
   k = std::clamp<size_t>(k, 1, region.size());
   std::vector<int> ranked = region;
   std::partial_sort(ranked.begin(), ranked.begin() + long(k), ranked.end(), [&](int a, int b) {
@@ -103,14 +103,9 @@ Evaluation Evaluate(const IncidentSet& incidents, std::vector<std::unique_ptr<Mo
   Evaluation out;
   if (incidents.incidents.empty()) return out;
   // Project around the median position.
-  std::vector<double> lons, lats;
-  for (const auto& i : incidents.incidents) {
-    lons.push_back(i.at.lon);
-    lats.push_back(i.at.lat);
-  }
-  std::nth_element(lons.begin(), lons.begin() + long(lons.size() / 2), lons.end());
-  std::nth_element(lats.begin(), lats.begin() + long(lats.size() / 2), lats.end());
-  LocalProjection projection({lons[lons.size() / 2], lats[lats.size() / 2]});
+  std::vector<LonLat> positions;
+  for (const auto& i : incidents.incidents) positions.push_back(i.at);
+  LocalProjection projection(MedianPosition(std::move(positions)));
   EventData events;
   std::vector<XY> points;
   for (const auto& i : incidents.incidents) {

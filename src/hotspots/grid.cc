@@ -45,6 +45,36 @@ int Grid::CellOf(XY p) const {
   return cy * nx_ + cx;
 }
 
+LonLat MedianPosition(std::vector<LonLat> points) {
+  std::vector<double> lons, lats;
+  for (const LonLat& p : points) {
+    lons.push_back(p.lon);
+    lats.push_back(p.lat);
+  }
+  std::nth_element(lons.begin(), lons.begin() + long(lons.size() / 2), lons.end());
+  std::nth_element(lats.begin(), lats.begin() + long(lats.size() / 2), lats.end());
+  return {lons[lons.size() / 2], lats[lats.size() / 2]};
+}
+
+Grid GridOver(const LocalProjection& projection, const BoundingBox& box, double cell_m) {
+  XY lo = projection.To({box.min_lon, box.min_lat});
+  XY hi = projection.To({box.max_lon, box.max_lat});
+  return Grid(lo, std::max(1, int(std::ceil((hi.x - lo.x) / cell_m))),
+              std::max(1, int(std::ceil((hi.y - lo.y) / cell_m))), cell_m);
+}
+
+size_t CellsInTopPercent(size_t n, double percent) {
+  return size_t(std::max(0.0, std::ceil(percent / 100 * double(n) - 1e-9)));
+}
+
+std::pair<int, int> DayOfWeekAndHour(double local_seconds) {
+  auto secs = static_cast<long long>(std::floor(local_seconds));
+  long long days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+  int dow = int(((days + 3) % 7 + 7) % 7);
+  int hour = int(((secs % 86400) + 86400) % 86400 / 3600);
+  return {dow, hour};
+}
+
 XY Grid::Centre(int cell) const {
   return {min_.x + (Col(cell) + 0.5) * cell_, min_.y + (Row(cell) + 0.5) * cell_};
 }

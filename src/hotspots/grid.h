@@ -3,6 +3,8 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
+#include <utility>
 #include <vector>
 
 #include "core/geo.h"
@@ -25,6 +27,10 @@ class LocalProjection {
   LonLat origin_;
   double mx_, my_;  // metres per degree
 };
+
+// The median longitude and latitude of `points` (each on its own): a projection origin that a
+// few far-off slips do not move. REQUIRES: !points.empty().
+LonLat MedianPosition(std::vector<LonLat> points);
 
 class Grid {
  public:
@@ -57,5 +63,16 @@ class Grid {
   int nx_ = 0, ny_ = 0;
   double cell_ = 150;
 };
+
+// Square cells of `cell_m` over `box`, on `projection` (usually centred on the box).
+Grid GridOver(const LocalProjection& projection, const BoundingBox& box, double cell_m);
+
+// How many of `n` cells the top `percent` % of them is: rounded up, but not for the float dust
+// of the product (5 % of 1,200 is 60, not the 61 that ceil(60.000000000000007) would give).
+size_t CellsInTopPercent(size_t n, double percent);
+
+// Day of the week (Monday 0) and hour of day of a time in local seconds since 1970-01-01 (a
+// Thursday).
+std::pair<int, int> DayOfWeekAndHour(double local_seconds);
 
 }  // namespace pingan::hotspots

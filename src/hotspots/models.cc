@@ -173,11 +173,7 @@ std::vector<double> TimeProfile(const EventData& e, double now, double window_da
   std::vector<double> p(168, 1.0);  // add-one smoothing
   double total = 168;
   for (size_t i = e.IndexAt(now - window_days * 86400); i < e.IndexAt(now); ++i) {
-    // 1970-01-01 was a Thursday: day 0 → index 3 with Monday first.
-    auto secs = static_cast<long long>(std::floor(e.t[i]));
-    long long days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-    int dow = int(((days + 3) % 7 + 7) % 7);
-    int hour = int(((secs % 86400) + 86400) % 86400 / 3600);
+    auto [dow, hour] = DayOfWeekAndHour(e.t[i]);
     p[size_t(dow * 24 + hour)] += 1;
     total += 1;
   }

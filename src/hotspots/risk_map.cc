@@ -12,15 +12,6 @@ namespace {
 
 constexpr double kDay = 86400;
 
-// Day of week (Monday 0) and hour of a local time in seconds; 1970-01-01 was a Thursday.
-std::pair<int, int> DowHour(double t) {
-  auto secs = static_cast<long long>(std::floor(t));
-  long long days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-  int dow = int(((days + 3) % 7 + 7) % 7);
-  int hour = int(((secs % 86400) + 86400) % 86400 / 3600);
-  return {dow, hour};
-}
-
 std::optional<int> Hour(std::string_view text) {
   int v = -1;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
@@ -87,7 +78,7 @@ RiskMap BuildRiskMap(const EventData& events, const Grid& grid, const std::vecto
   for (size_t i = first; i < end; ++i) {
     if (events.cell[i] < 0) continue;
     AddQuartic(grid, events.at[i], options.profile_bandwidth_m, unit,
-               by_hour[size_t(DowHour(events.t[i]).second)]);
+               by_hour[size_t(DayOfWeekAndHour(events.t[i]).second)]);
   }
   std::vector<double> cell_total(grid.size(), 0.0);
   for (int c : region)
@@ -100,7 +91,7 @@ RiskMap BuildRiskMap(const EventData& events, const Grid& grid, const std::vecto
     if (start + hours * 3600.0 <= now) start += kDay;
     double total = 0, district_share = 0;
     for (int k = 0; k < hours; ++k) {
-      auto [dow, hour] = DowHour(start + k * 3600.0);
+      auto [dow, hour] = DayOfWeekAndHour(start + k * 3600.0);
       total += 7 * per_day * profile[size_t(dow * 24 + hour)];
       district_share += day_share[size_t(hour)];
     }

@@ -33,6 +33,13 @@ double Quantile(std::vector<double> v, double q) {
 struct Job {
   double start, arrive, clear, back;
   LonLat from, scene;
+  // Where the unit is at t in [start, back): driving there, on scene, or on its way back to
+  // `plan_at_back`, where its plan has it when it is back.
+  LonLat At(double t, LonLat plan_at_back) const {
+    if (t < arrive) return Between(from, scene, (t - start) / std::max(1.0, arrive - start));
+    if (t < clear) return scene;
+    return Between(scene, plan_at_back, (t - clear) / std::max(1.0, back - clear));
+  }
 };
 
 }  // namespace
@@ -61,12 +68,7 @@ SimResult Simulate(dispatch::Recommender& recommender, const Plan& plan,
   auto where = [&](size_t u, double t) -> LonLat {
     if (!jobs[u].empty()) {
       const Job& j = jobs[u].back();
-      if (t >= j.start && t < j.arrive)
-        return Between(j.from, j.scene, (t - j.start) / std::max(1.0, j.arrive - j.start));
-      if (t >= j.arrive && t < j.clear) return j.scene;
-      if (t >= j.clear && t < j.back)
-        return Between(j.scene, plan.Where(u, j.back),
-                       (t - j.clear) / std::max(1.0, j.back - j.clear));
+      if (t >= j.start && t < j.back) return j.At(t, plan.Where(u, j.back));
     }
     return plan.Where(u, t);
   };
@@ -165,20 +167,9 @@ SimResult Simulate(dispatch::Recommender& recommender, const Plan& plan,
       if (!plan.units[u].OnDuty(t)) continue;
       duty += o.track_step_s;
       while (next_job < jobs[u].size() && jobs[u][next_job].back <= t) ++next_job;
-      LonLat at;
-      if (next_job < jobs[u].size() && t >= jobs[u][next_job].start) {
-        const Job& j = jobs[u][next_job];
-        if (t < j.arrive)
-          at = Between(j.from, j.scene, (t - j.start) / std::max(1.0, j.arrive - j.start));
-        else if (t < j.clear)
-          at = j.scene;
-        else
-          at = Between(j.scene, plan.Where(u, j.back),
-                       (t - j.clear) / std::max(1.0, j.back - j.clear));
-      } else {
-        at = plan.Where(u, t);
-      }
-      tracks[u].push_back({t, at});
+      const bool on_job = next_job < jobs[u].size() && t >= jobs[u][next_job].start;
+      const Job* j = on_job ? &jobs[u][next_job] : nullptr;
+      tracks[u].push_back({t, j ? j->At(t, plan.Where(u, j->back)) : plan.Where(u, t)});
     }
   }
   result.utilisation = duty > 0 ? busy / duty : 0;

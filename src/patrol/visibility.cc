@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "core/check.h"
+#include "hotspots/grid.h"
 
 namespace pingan::patrol {
 namespace {
@@ -244,9 +245,7 @@ std::vector<Target> RiskCellTargets(double day_start, const DayRisk& risk,
   std::vector<Target> out;
   const std::size_t n = risk.centre.size();
   if (n == 0) return out;
-  // 5 % of 1200 cells is 60, not the 61 that ceil(60.000000000000007) would give.
-  const auto keep_at_most =
-      std::size_t(std::max(0.0, std::ceil(options.top_percent / 100 * double(n) - 1e-9)));
+  const std::size_t keep_at_most = hotspots::CellsInTopPercent(n, options.top_percent);
   const double radius = std::max(options.radius_m, risk.cell_m * std::numbers::sqrt2 / 2);
   std::vector<std::string> station(n);
   std::vector<bool> is_located(n, false);
