@@ -13,8 +13,8 @@ namespace pingan {
 inline constexpr int kDistrictUtcOffsetSeconds = 8 * 3600;
 
 inline double DistrictSeconds(TimePoint t) {
-  return double(std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch())
-                    .count()) /
+  return double(
+             std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count()) /
              1000 +
          kDistrictUtcOffsetSeconds;
 }
