@@ -1,0 +1,496 @@
+#include "cases/repeats.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <numbers>
+#include <numeric>
+#include <unordered_map>
+#include <utility>
+
+#include "core/check.h"
+#include "core/time_format.h"
+
+namespace pingan::cases {
+
+namespace {
+
+constexpr double kEarthRadiusM = 6371008.8;  // as DistanceM()
+constexpr double kDegToRad = std::numbers::pi / 180;
+constexpr double kMPerDegLat = kEarthRadiusM * kDegToRad;
+// Slack for rounding in DistanceM() and in the bounds below; far below a GPS fix's error.
+constexpr double kSlack = 1e-6;
+
+constexpr std::uint8_t kAddressBit = 1;
+constexpr std::uint8_t kPhoneBit = 2;
+constexpr std::uint8_t kPartyBit = 4;
+
+// ---- Text keys ----
+
+struct Utf8Char {
+  char32_t cp;
+  std::size_t len;
+};
+
+// The code point at `i`. A malformed byte is a code point of its own (U+FFFD, length 1), so
+// text that is not UTF-8 still passes through byte for byte.
+Utf8Char DecodeAt(std::string_view s, std::size_t i) {
+  const auto b = static_cast<unsigned char>(s[i]);
+  if (b < 0x80) return {b, 1};
+  const std::size_t len = b >= 0xF8 ? 0 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 0;
+  if (len == 0 || i + len > s.size()) return {0xFFFD, 1};
+  char32_t cp = b & (0x3Fu >> (len - 1));
+  for (std::size_t k = 1; k < len; ++k) {
+    const auto c = static_cast<unsigned char>(s[i + k]);
+    if ((c & 0xC0) != 0x80) return {0xFFFD, 1};
+    cp = (cp << 6) | (c & 0x3Fu);
+  }
+  return {cp, len};
+}
+
+// Full-width ASCII (U+FF01–U+FF5E, what Chinese input methods type) to ASCII; the ideographic
+// and no-break spaces to a space.
+char32_t FoldWidth(char32_t cp) {
+  if (cp >= 0xFF01 && cp <= 0xFF5E) return cp - 0xFEE0;
+  if (cp == 0x3000 || cp == 0x00A0) return U' ';
+  return cp;
+}
+
+bool IsSpace(char32_t c) {
+  return c == U' ' || c == U'\t' || c == U'\n' || c == U'\r' || c == U'\v' || c == U'\f';
+}
+
+// Width-folded, lower-case ASCII, whitespace runs as one space and none next to a non-ASCII
+// character (Chinese text is written without spaces, so any there are noise), trimmed.
+std::string FoldText(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool pending_space = false;
+  bool last_non_ascii = false;
+  for (std::size_t i = 0; i < s.size();) {
+    const Utf8Char u = DecodeAt(s, i);
+    const char32_t c = FoldWidth(u.cp);
+    if (IsSpace(c)) {
+      pending_space = true;
+    } else {
+      const bool non_ascii = c >= 0x80;
+      if (pending_space && !out.empty() && !non_ascii && !last_non_ascii) out += ' ';
+      pending_space = false;
+      if (non_ascii) {
+        out.append(s.substr(i, u.len));
+      } else {
+        const char a = static_cast<char>(c);
+        out += (a >= 'A' && a <= 'Z') ? static_cast<char>(a - 'A' + 'a') : a;
+      }
+      last_non_ascii = non_ascii;
+    }
+    i += u.len;
+  }
+  return out;
+}
+
+bool AllSame(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [&](char c) { return c == s.front(); });
+}
+
+// ---- Grouping ----
+
+// Union-find over sorted positions, by size with path halving.
+class DisjointSets {
+ public:
+  explicit DisjointSets(std::size_t n) : parent_(n), size_(n, 1) {
+    std::iota(parent_.begin(), parent_.end(), 0u);
+  }
+  std::uint32_t Find(std::uint32_t x) {
+    while (parent_[x] != x) {
+      parent_[x] = parent_[parent_[x]];
+      x = parent_[x];
+    }
+    return x;
+  }
+  void Union(std::uint32_t a, std::uint32_t b) {
+    a = Find(a);
+    b = Find(b);
+    if (a == b) return;
+    if (size_[a] < size_[b]) std::swap(a, b);
+    parent_[b] = a;
+    size_[a] += size_[b];
+  }
+  std::uint32_t Size(std::uint32_t root) const { return size_[root]; }
+
+ private:
+  std::vector<std::uint32_t> parent_;
+  std::vector<std::uint32_t> size_;
+};
+
+// Incidents by cell of a flat projection (metres east at the reference latitude, metres north).
+// Cells are small enough (side distance_m / √2, less a margin for the projection's stretch)
+// that any two points in one are within distance_m: a cell's incidents within one window of
+// each other are then already one group, and a search may stop at its first hit in a cell.
+// That keeps a burst of calls at one address at O(1) per call instead of O(burst). Whether a
+// cell really is that small is checked per cell, as the projection stretches away from the
+// reference latitude.
+class SpatialHash {
+ public:
+  struct Cell {
+    std::vector<std::uint32_t> items;  // sorted positions, oldest first
+    bool is_clique = false;            // any two points in it are within distance_m
+  };
+
+  SpatialHash(double distance_m, double reference_lat)
+      : distance_m_(distance_m),
+        side_m_(distance_m / std::numbers::sqrt2 * 0.95),
+        m_per_deg_lon_(kMPerDegLat * std::max(std::cos(reference_lat * kDegToRad), 1e-6)) {}
+
+  void Reserve(std::size_t cells) { cells_.reserve(cells); }
+
+  // Calls f(cell) for each non-empty cell that may hold a point within distance_m of `p`.
+  template <typename F>
+  void ForEachCellNear(LonLat p, F&& f) const {
+    const double reach_m = distance_m_ * (1 + kSlack);
+    // Great-circle distance is at least R·|Δlat|, and at least 2R·asin(cos φ·sin(Δlon/2)) with
+    // φ the latitude furthest from the equator that a point within reach can have.
+    const double far_lat = std::min(90.0, std::abs(p.lat) + reach_m / kMPerDegLat);
+    const double sin_half =
+        std::min(1.0, reach_m / (2 * kEarthRadiusM * std::cos(far_lat * kDegToRad)));
+    const double reach_lon = 2 * std::asin(sin_half) / kDegToRad;
+    const std::int64_t x0 = CellX(p.lon - reach_lon), x1 = CellX(p.lon + reach_lon);
+    const std::int64_t y0 = CellY(p.lat - reach_m / kMPerDegLat);
+    const std::int64_t y1 = CellY(p.lat + reach_m / kMPerDegLat);
+    for (std::int64_t y = y0; y <= y1; ++y) {
+      for (std::int64_t x = x0; x <= x1; ++x) {
+        auto it = cells_.find({x, y});
+        if (it != cells_.end()) f(it->second);
+      }
+    }
+  }
+
+  void Insert(LonLat p, std::uint32_t position) {
+    const std::int64_t x = CellX(p.lon), y = CellY(p.lat);
+    auto [it, inserted] = cells_.try_emplace(Key{x, y});
+    if (inserted) it->second.is_clique = IsClique(x, y);
+    it->second.items.push_back(position);
+  }
+
+ private:
+  std::int64_t CellX(double lon) const {
+    return static_cast<std::int64_t>(std::floor(lon * m_per_deg_lon_ / side_m_));
+  }
+  std::int64_t CellY(double lat) const {
+    return static_cast<std::int64_t>(std::floor(lat * kMPerDegLat / side_m_));
+  }
+  using Key = std::pair<std::int64_t, std::int64_t>;
+  // The widest spans of a cell are its diagonals and its edge nearer the equator.
+  bool IsClique(std::int64_t x, std::int64_t y) const {
+    const double lon0 = static_cast<double>(x) * side_m_ / m_per_deg_lon_;
+    const double lon1 = static_cast<double>(x + 1) * side_m_ / m_per_deg_lon_;
+    const double lat0 = static_cast<double>(y) * side_m_ / kMPerDegLat;
+    const double lat1 = static_cast<double>(y + 1) * side_m_ / kMPerDegLat;
+    const double near_lat = std::abs(lat0) < std::abs(lat1) ? lat0 : lat1;
+    const double widest =
+        std::max({DistanceM({lon0, lat0}, {lon1, lat1}), DistanceM({lon0, lat1}, {lon1, lat0}),
+                  DistanceM({lon0, near_lat}, {lon1, near_lat})});
+    return widest <= distance_m_ * (1 - kSlack);
+  }
+
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const {
+      const auto h = static_cast<std::uint64_t>(k.first) * 0x9E3779B97F4A7C15ull ^
+                     static_cast<std::uint64_t>(k.second);
+      return static_cast<std::size_t>((h ^ (h >> 31)) * 0xBF58476D1CE4E5B9ull);
+    }
+  };
+
+  double distance_m_;
+  double side_m_;
+  double m_per_deg_lon_;
+  std::unordered_map<Key, Cell, KeyHash> cells_;
+};
+
+std::optional<LonLat> Median(std::vector<double> lons, std::vector<double> lats) {
+  if (lons.empty()) return std::nullopt;
+  auto median = [](std::vector<double>& v) {
+    const std::size_t mid = v.size() / 2;
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid), v.end());
+    const double upper = v[mid];
+    if (v.size() % 2 == 1) return upper;
+    const double lower = *std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid));
+    return (lower + upper) / 2;
+  };
+  return LonLat{median(lons), median(lats)};
+}
+
+// REQUIRES: `members` are sorted positions of one component, in time order.
+RepeatGroup MakeGroup(const std::vector<std::uint32_t>& members,
+                      std::span<const RepeatSubject> subjects,
+                      const std::vector<std::uint32_t>& order,
+                      const std::vector<std::uint8_t>& reason_bits) {
+  RepeatGroup g;
+  g.count = members.size();
+  g.ids.reserve(members.size());
+  std::uint8_t bits = 0;
+  // Few stations per group: a vector in order of first appearance settles ties by itself.
+  std::vector<std::pair<std::string_view, std::size_t>> stations;
+  std::vector<double> lons, lats;
+  for (std::uint32_t k : members) {
+    const RepeatSubject& s = subjects[order[k]];
+    g.ids.push_back(s.id);
+    bits |= reason_bits[k];
+    ++g.categories[s.category];
+    if (!s.station_id.empty()) {
+      auto it = std::find_if(stations.begin(), stations.end(),
+                             [&](const auto& e) { return e.first == s.station_id; });
+      if (it == stations.end()) {
+        stations.emplace_back(s.station_id, 1);
+      } else {
+        ++it->second;
+      }
+    }
+    if (s.location && IsValid(*s.location)) {
+      lons.push_back(s.location->lon);
+      lats.push_back(s.location->lat);
+    }
+  }
+  g.first_at = subjects[order[members.front()]].at;
+  g.last_at = subjects[order[members.back()]].at;
+  if (bits & kAddressBit) g.reasons.insert("address");
+  if (bits & kPhoneBit) g.reasons.insert("phone");
+  if (bits & kPartyBit) g.reasons.insert("party");
+  std::size_t best = 0;
+  for (const auto& [station, n] : stations) {
+    if (n > best) {
+      best = n;
+      g.station_id = std::string(station);
+    }
+  }
+  g.location = Median(std::move(lons), std::move(lats));
+  return g;
+}
+
+}  // namespace
+
+RepeatSubject SubjectOf(const Incident& incident) {
+  RepeatSubject s;
+  s.id = incident.id;
+  s.at = incident.received_at;
+  s.location = incident.location;
+  s.address = incident.address;
+  s.caller_phone = incident.caller_phone;
+  s.station_id = incident.station_id;
+  s.category = incident.category;
+  return s;
+}
+
+std::string NormalizeAddress(std::string_view address) {
+  std::string out = FoldText(address);
+  // Sentence punctuation typed after an address; brackets and '#' carry meaning and stay.
+  constexpr std::string_view kAscii = " .,;:!?~";
+  constexpr std::string_view kWide[] = {"。", "、", "…"};
+  for (bool trimmed = true; trimmed && !out.empty();) {
+    trimmed = false;
+    if (kAscii.find(out.back()) != std::string_view::npos) {
+      out.pop_back();
+      trimmed = true;
+      continue;
+    }
+    for (std::string_view w : kWide) {
+      if (out.ends_with(w)) {
+        out.resize(out.size() - w.size());
+        trimmed = true;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+std::string NormalizePhone(std::string_view phone) {
+  std::string digits;
+  bool has_plus = false;
+  for (std::size_t i = 0; i < phone.size();) {
+    const Utf8Char u = DecodeAt(phone, i);
+    const char32_t c = FoldWidth(u.cp);
+    if (c >= U'0' && c <= U'9') {
+      digits += static_cast<char>(c);
+    } else if (c == U'+' && digits.empty()) {
+      has_plus = true;
+    }
+    i += u.len;
+  }
+  std::string_view national = digits;
+  bool is_international = false;
+  if (has_plus && national.starts_with("86")) {
+    national.remove_prefix(2);
+    is_international = true;
+  } else if (!has_plus && national.starts_with("0086")) {
+    national.remove_prefix(4);
+    is_international = true;
+  } else if (!has_plus && national.size() == 13 && national.starts_with("861")) {
+    national.remove_prefix(2);  // a mobile number written with its country code but no '+'
+  }
+  // Dialled from abroad a landline drops its trunk 0 (+86 10 … is 010 …); mobiles are 11
+  // digits from 1.
+  const bool is_mobile = national.size() == 11 && national.front() == '1';
+  std::string out;
+  if (is_international && !national.empty() && !is_mobile && national.front() != '0') out = "0";
+  out += national;
+  if (out.size() < 7 || AllSame(out)) return {};
+  return out;
+}
+
+std::string NormalizeParty(std::string_view name) {
+  return FoldText(name);
+}
+
+RepeatResult FindRepeats(std::span<const RepeatSubject> subjects, const RepeatOptions& options) {
+  // Below a centimetre the cell indices could overflow; no GPS fix is that precise anyway.
+  PINGAN_CHECK(options.distance_m >= 0.01 && std::isfinite(options.distance_m));
+  PINGAN_CHECK(options.window.count() >= 0);
+  PINGAN_CHECK(subjects.size() < std::numeric_limits<std::uint32_t>::max());
+  const auto n = static_cast<std::uint32_t>(subjects.size());
+  const long long window_ms = options.window.count() > std::numeric_limits<long long>::max() / 1000
+                                  ? std::numeric_limits<long long>::max()
+                                  : static_cast<long long>(options.window.count()) * 1000;
+
+  // Sorted positions: 0 … n-1 in time order; order[k] is the subject at position k.
+  std::vector<std::uint32_t> order(n);
+  std::iota(order.begin(), order.end(), 0u);
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const RepeatSubject& x = subjects[a];
+    const RepeatSubject& y = subjects[b];
+    if (x.at != y.at) return x.at < y.at;
+    if (x.id != y.id) return x.id < y.id;
+    return a < b;
+  });
+  std::vector<long long> times(n);
+  std::vector<LonLat> at(n);
+  std::vector<double> lats;
+  for (std::uint32_t k = 0; k < n; ++k) {
+    const RepeatSubject& s = subjects[order[k]];
+    times[k] = ToMillis(s.at);
+    if (s.location && IsValid(*s.location)) {
+      at[k] = *s.location;
+      lats.push_back(s.location->lat);
+    } else {
+      at[k] = LonLat{std::numeric_limits<double>::quiet_NaN(), 0};
+    }
+  }
+  double reference_lat = 0;
+  if (!lats.empty()) {
+    auto mid = lats.begin() + static_cast<std::ptrdiff_t>(lats.size() / 2);
+    std::nth_element(lats.begin(), mid, lats.end());
+    reference_lat = *mid;
+  }
+
+  DisjointSets sets(n);
+  SpatialHash cells(options.distance_m, reference_lat);
+  // For each key, the latest position that had it. Linking each incident only to that one, if
+  // within the window, gives the same groups as linking all pairs: a key's incidents in time
+  // order t1 ≤ t2 ≤ … ≤ tm, and a pair i < j with tj - ti ≤ window has every consecutive gap
+  // between them within the window too, so the chain i, i+1, …, j joins them.
+  std::unordered_map<std::string, std::uint32_t> last_address, last_phone, last_party;
+  cells.Reserve(lats.size());
+  last_address.reserve(options.by_address ? n : 0);
+  last_phone.reserve(options.by_phone ? n : 0);
+  std::vector<std::uint8_t> reason_bits(n, 0);
+  RepeatResult result;
+
+  for (std::uint32_t k = 0; k < n; ++k) {
+    const RepeatSubject& s = subjects[order[k]];
+    const long long t = times[k];
+    std::uint8_t& bits = reason_bits[k];
+    auto link_key = [&](std::unordered_map<std::string, std::uint32_t>& last, std::string key,
+                        std::uint8_t bit) {
+      if (key.empty()) return;
+      auto [it, inserted] = last.try_emplace(std::move(key), k);
+      if (inserted) return;
+      if (t - times[it->second] <= window_ms) {
+        sets.Union(k, it->second);
+        bits |= bit;
+      }
+      it->second = k;
+    };
+
+    if (options.by_address) {
+      const LonLat p = at[k];
+      if (!std::isnan(p.lon)) {
+        cells.ForEachCellNear(p, [&](const SpatialHash::Cell& cell) {
+          // Newest first, until out of the window: everything older is out of it too.
+          for (auto it = cell.items.rbegin();
+               it != cell.items.rend() && t - times[*it] <= window_ms; ++it) {
+            const bool is_ours = (bits & kAddressBit) && sets.Find(*it) == sets.Find(k);
+            if (is_ours && cell.is_clique) break;  // the cell's recent incidents are one group
+            if (is_ours) continue;
+            if (DistanceM(p, at[*it]) <= options.distance_m) {
+              sets.Union(k, *it);
+              bits |= kAddressBit;
+              if (cell.is_clique) break;
+            }
+          }
+        });
+        cells.Insert(p, k);
+      }
+      link_key(last_address, NormalizeAddress(s.address), kAddressBit);
+    }
+    if (options.by_phone) link_key(last_phone, NormalizePhone(s.caller_phone), kPhoneBit);
+    if (options.by_parties) {
+      std::vector<std::string> parties;
+      parties.reserve(s.parties.size());
+      for (const std::string& party : s.parties) parties.push_back(NormalizeParty(party));
+      std::sort(parties.begin(), parties.end());
+      parties.erase(std::unique(parties.begin(), parties.end()), parties.end());
+      for (std::string& party : parties) link_key(last_party, std::move(party), kPartyBit);
+    }
+    if (bits & kAddressBit) ++result.links.address;
+    if (bits & kPhoneBit) ++result.links.phone;
+    if (bits & kPartyBit) ++result.links.party;
+  }
+
+  const std::size_t min_group = std::max<std::size_t>(options.min_group, 1);
+  constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+  std::vector<std::uint32_t> group_of_root(n, kNone);
+  std::vector<std::vector<std::uint32_t>> members;
+  for (std::uint32_t k = 0; k < n; ++k) {
+    const std::uint32_t root = sets.Find(k);
+    if (sets.Size(root) < min_group) continue;
+    if (group_of_root[root] == kNone) {
+      group_of_root[root] = static_cast<std::uint32_t>(members.size());
+      members.emplace_back().reserve(sets.Size(root));
+    }
+    members[group_of_root[root]].push_back(k);
+  }
+  result.groups.reserve(members.size());
+  for (const auto& m : members) result.groups.push_back(MakeGroup(m, subjects, order, reason_bits));
+  std::sort(result.groups.begin(), result.groups.end(),
+            [](const RepeatGroup& a, const RepeatGroup& b) {
+              if (a.count != b.count) return a.count > b.count;
+              if (a.last_at != b.last_at) return a.last_at > b.last_at;
+              return a.ids.front() < b.ids.front();
+            });
+  return result;
+}
+
+std::vector<RepeatGroup> GroupsForStation(std::span<const RepeatGroup> groups,
+                                          std::string_view station_id) {
+  std::vector<RepeatGroup> out;
+  std::copy_if(groups.begin(), groups.end(), std::back_inserter(out),
+               [&](const RepeatGroup& g) { return g.station_id == station_id; });
+  return out;
+}
+
+nlohmann::json RepeatGroupToJson(const RepeatGroup& group) {
+  using nlohmann::json;
+  json location = nullptr;
+  if (group.location) location = {{"lon", group.location->lon}, {"lat", group.location->lat}};
+  return {{"ids", group.ids},
+          {"reasons", group.reasons},
+          {"station_id", group.station_id},
+          {"first_at", FormatIso8601(group.first_at)},
+          {"last_at", FormatIso8601(group.last_at)},
+          {"count", group.count},
+          {"categories", group.categories},
+          {"location", location}};
+}
+
+}  // namespace pingan::cases

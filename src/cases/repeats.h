@@ -1,0 +1,112 @@
+// Repeat incidents (重复警情): calls that come back to the same place, the same caller or the
+// same people within a few weeks, grouped so a station can follow them up (and later turn a
+// group into a dispute case). Pure functions: no I/O, no clock, no threads.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/clock.h"
+#include "core/domain.h"
+#include "core/geo.h"
+
+namespace pingan::cases {
+
+// What the grouping looks at in one incident. `caller_phone` and `parties` are personal data:
+// they are used to link incidents and never leave this module in a group or its JSON.
+struct RepeatSubject {
+  IncidentId id = 0;
+  TimePoint at;
+  std::optional<LonLat> location;  // WGS84; an invalid position counts as none
+  std::string address;
+  std::string caller_phone;
+  std::vector<std::string> parties;  // names of the people involved (当事人)
+  std::string station_id;
+  std::string category;
+};
+
+// The subject of an incident: received_at as its time. `parties` stays empty until incidents
+// record their parties; the caller's phone already links on its own.
+RepeatSubject SubjectOf(const Incident& incident);
+
+struct RepeatOptions {
+  double distance_m = 50;  // locations this close (great circle) are the same place
+  std::chrono::seconds window = std::chrono::days(30);  // links only within this gap, inclusive
+  std::size_t min_group = 2;  // smaller groups are left out (1 keeps every incident)
+  bool by_address = true;     // link the same place: location within distance_m or same address
+  bool by_phone = true;       // link the same caller phone
+  bool by_parties = true;     // link a shared party
+};
+
+// One group of repeats: a connected component of links.
+struct RepeatGroup {
+  std::vector<IncidentId> ids;    // by time, then id
+  std::set<std::string> reasons;  // of the links inside the group: "address", "phone", "party"
+  std::string station_id;  // the station with most incidents; ties go to the earliest incident's
+  TimePoint first_at;
+  TimePoint last_at;
+  std::size_t count = 0;
+  std::map<std::string, std::size_t> categories;  // category → incidents
+  std::optional<LonLat> location;  // median lon and lat of the located incidents; none if none
+};
+
+// How many incidents are linked to an earlier incident within the window by each reason.
+// Counted per incident rather than per pair: pairs grow with the square of a burst at one
+// address, and this count does not depend on which links the search happened to try.
+struct RepeatLinkCounts {
+  std::size_t address = 0;
+  std::size_t phone = 0;
+  std::size_t party = 0;
+};
+
+struct RepeatResult {
+  std::vector<RepeatGroup> groups;  // by count (largest first), then last_at (latest first)
+  RepeatLinkCounts links;
+};
+
+// Groups `subjects` into repeats. Two incidents are linked when their times are at most
+// `options.window` apart and (when the option allows the reason):
+//   address: their locations are within distance_m, or their NormalizeAddress() texts are equal
+//            and not empty;
+//   phone:   their NormalizePhone() numbers are equal and not empty;
+//   party:   they share a NormalizeParty() name that is not empty.
+// Groups are the connected components of links, so a chain of calls each within the window of
+// the next is one group even when its ends are further apart (in a dense district, a place
+// called every few days can gather its neighbours over a year). About O(N log N + N · incidents
+// in the window near each one); the input need not be sorted. Exact anywhere except across the
+// ±180° meridian; fastest at district scale, where the spatial hash's flat projection fits.
+// REQUIRES: options.distance_m finite and at least 0.01, options.window >= 0.
+RepeatResult FindRepeats(std::span<const RepeatSubject> subjects,
+                         const RepeatOptions& options = {});
+
+// The groups whose station_id is `station_id`, in the same order.
+std::vector<RepeatGroup> GroupsForStation(std::span<const RepeatGroup> groups,
+                                          std::string_view station_id);
+
+// {"ids", "reasons", "station_id", "first_at", "last_at" (ISO 8601), "count", "categories",
+// "location": {"lon", "lat"} or null}. Holds no phone number and no party name.
+nlohmann::json RepeatGroupToJson(const RepeatGroup& group);
+
+// The keys links compare; empty means "links to nothing".
+// Address: full-width letters, digits and punctuation to ASCII, ASCII letters to lower case,
+// whitespace runs to one space (none next to a non-ASCII character such as CJK, where spacing
+// is arbitrary), trailing punctuation dropped. "朝阳路１２号 。" → "朝阳路12号".
+std::string NormalizeAddress(std::string_view address);
+// Phone: digits only (full-width too), without a +86 / 0086 / 86 country code before an 11-digit
+// mobile number. Fewer than 7 digits, or one digit repeated, is not a phone: "".
+// "+86 138-0013-8000" → "13800138000".
+std::string NormalizePhone(std::string_view phone);
+// Party name: as an address (whitespace, full-width, lower case) but keeping punctuation.
+// "Li  Ming " → "li ming", "张 三" → "张三".
+std::string NormalizeParty(std::string_view name);
+
+}  // namespace pingan::cases

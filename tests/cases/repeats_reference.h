@@ -1,0 +1,114 @@
+// FindRepeats() written the slow, obvious way: every pair within the window is tested, O(N²).
+// The randomized test checks the fast one against it; the benchmark uses it as the baseline.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <numeric>
+#include <set>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cases/repeats.h"
+#include "core/geo.h"
+
+namespace pingan::cases::test {
+
+// A group as the reference sees it: ids in FindRepeats() order, and the reasons of its links.
+struct ReferenceGroup {
+  std::vector<IncidentId> ids;
+  std::set<std::string> reasons;
+  bool operator==(const ReferenceGroup&) const = default;
+  bool operator<(const ReferenceGroup& o) const { return ids < o.ids; }
+};
+
+struct ReferenceResult {
+  std::vector<ReferenceGroup> groups;  // sorted by ids
+  RepeatLinkCounts links;
+};
+
+inline ReferenceResult ReferenceRepeats(std::span<const RepeatSubject> subjects,
+                                        const RepeatOptions& options) {
+  const std::size_t n = subjects.size();
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const RepeatSubject& x = subjects[a];
+    const RepeatSubject& y = subjects[b];
+    if (x.at != y.at) return x.at < y.at;
+    if (x.id != y.id) return x.id < y.id;
+    return a < b;
+  });
+  struct Keys {
+    std::string address, phone;
+    std::set<std::string> parties;
+  };
+  std::vector<Keys> keys(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    const RepeatSubject& s = subjects[order[k]];
+    keys[k].address = NormalizeAddress(s.address);
+    keys[k].phone = NormalizePhone(s.caller_phone);
+    for (const std::string& p : s.parties) {
+      std::string key = NormalizeParty(p);
+      if (!key.empty()) keys[k].parties.insert(std::move(key));
+    }
+  }
+  std::vector<std::size_t> parent(n);
+  std::iota(parent.begin(), parent.end(), std::size_t{0});
+  auto find = [&](std::size_t x) {
+    while (parent[x] != x) x = parent[x] = parent[parent[x]];
+    return x;
+  };
+  // Bit 1 address, 2 phone, 4 party: the reasons linking k to an earlier position.
+  std::vector<int> bits(n, 0);
+  for (std::size_t j = 0; j < n; ++j) {
+    const RepeatSubject& b = subjects[order[j]];
+    for (std::size_t i = 0; i < j; ++i) {
+      const RepeatSubject& a = subjects[order[i]];
+      if (b.at - a.at > options.window) continue;
+      int linked = 0;
+      if (options.by_address) {
+        const bool near = a.location && b.location && IsValid(*a.location) &&
+                          IsValid(*b.location) &&
+                          DistanceM(*a.location, *b.location) <= options.distance_m;
+        if (near || (!keys[i].address.empty() && keys[i].address == keys[j].address)) linked |= 1;
+      }
+      if (options.by_phone && !keys[i].phone.empty() && keys[i].phone == keys[j].phone) linked |= 2;
+      if (options.by_parties) {
+        for (const std::string& p : keys[i].parties) {
+          if (keys[j].parties.contains(p)) linked |= 4;
+        }
+      }
+      if (linked == 0) continue;
+      bits[j] |= linked;
+      parent[find(i)] = find(j);
+    }
+  }
+  ReferenceResult result;
+  for (std::size_t k = 0; k < n; ++k) {
+    if (bits[k] & 1) ++result.links.address;
+    if (bits[k] & 2) ++result.links.phone;
+    if (bits[k] & 4) ++result.links.party;
+  }
+  std::vector<std::vector<std::size_t>> members(n);
+  for (std::size_t k = 0; k < n; ++k) members[find(k)].push_back(k);
+  for (const auto& m : members) {
+    if (m.empty() || m.size() < std::max<std::size_t>(options.min_group, 1)) continue;
+    ReferenceGroup g;
+    int reasons = 0;
+    for (std::size_t k : m) {
+      g.ids.push_back(subjects[order[k]].id);
+      reasons |= bits[k];
+    }
+    if (reasons & 1) g.reasons.insert("address");
+    if (reasons & 2) g.reasons.insert("phone");
+    if (reasons & 4) g.reasons.insert("party");
+    result.groups.push_back(std::move(g));
+  }
+  std::sort(result.groups.begin(), result.groups.end());
+  return result;
+}
+
+}  // namespace pingan::cases::test
