@@ -18,6 +18,7 @@
 #include "dispatch/recommender.h"
 #include "hotspots/incident_csv.h"
 #include "hotspots/risk_map.h"
+#include "patrol/forces.h"
 #include "patrol/plans.h"
 #include "patrol/simulation.h"
 #include "patrol/visibility.h"
@@ -36,42 +37,19 @@ struct SimulateOptions {
   std::string from, to;
   uint64_t seed = 1;
   std::string json_out;
-  double cover_minutes = 5;
+  double cover_minutes = 4;
   double top_percent = 5;
 };
 
-std::vector<patrol::PlanUnit> ReadForces(const std::string& path) {
+patrol::Forces ReadForces(const std::string& path) {
   std::ifstream in(path);
   if (!in) Fail("--forces " + path + ": cannot open");
   auto doc = nlohmann::json::parse(in, nullptr, false);
   if (doc.is_discarded()) Fail("--forces " + path + ": not JSON");
-  if (!doc.contains("units") || !doc["units"].is_array())
-    Fail("--forces " + path + ": field 'units' must be an array");
-  std::vector<patrol::PlanUnit> units;
-  for (size_t i = 0; i < doc["units"].size(); ++i) {
-    const auto& u = doc["units"][i];
-    std::string where = fmt::format("--forces {}: units[{}]", path, i);
-    if (!u.is_object()) Fail(where + ": must be an object");
-    std::string mode_text = u.value("mode", "car");
-    auto mode = ParseTravelMode(mode_text);
-    if (!mode) Fail(where + ".mode: car, motorcycle, foot or bicycle");
-    int count = u.value("count", 1);
-    if (count < 1 || count > 1000) Fail(where + ".count: 1 to 1000");
-    auto shift = hotspots::ParseSlot(u.value("shift", "0-24"));
-    if (!shift) Fail(where + ".shift: hours such as \"8-20\" or \"20-8\"");
-    std::string callsign = u.value("callsign", fmt::format("U{}", i + 1));
-    for (int k = 0; k < count; ++k) {
-      patrol::PlanUnit unit;
-      unit.id = uint32_t(units.size() + 1);
-      unit.callsign = count == 1 ? callsign : fmt::format("{}-{}", callsign, k + 1);
-      unit.mode = *mode;
-      unit.shift_begin_hour = shift->begin_hour;
-      unit.shift_end_hour = shift->end_hour;
-      units.push_back(unit);
-    }
-  }
-  if (units.empty()) Fail("--forces " + path + ": no units");
-  return units;
+  auto forces = patrol::ParseForces(doc);
+  if (!forces)
+    Fail(fmt::format("--forces {}: {}: {}", path, forces.error().field, forces.error().message));
+  return std::move(*forces);
 }
 
 double DayOf(const std::string& date, const char* flag) {
@@ -157,13 +135,19 @@ void RunSimulate(const SimulateOptions& o) {
     return r;
   };
 
-  std::vector<patrol::PlanUnit> units;
+  patrol::Forces forces;
   if (o.units > 0) {
     for (int k = 0; k < o.units; ++k)
-      units.push_back({uint32_t(k + 1), fmt::format("C{:02d}", k + 1), TravelMode::kCar, 0, 24});
+      forces.units.push_back(
+          {uint32_t(k + 1), fmt::format("C{:02d}", k + 1), TravelMode::kCar, 0, 24, ""});
   } else {
-    units = ReadForces(o.forces);
+    forces = ReadForces(o.forces);
   }
+  const std::vector<patrol::PlanUnit>& units = forces.units;
+  patrol::PlanInput plan_input;
+  plan_input.cells = centres;
+  plan_input.risk_at = risk_at;
+  plan_input.duties = forces.duties;
 
   // Visibility targets: the top cells of each hour's risk map, as `pingan visibility` counts
   // them.
@@ -208,12 +192,12 @@ void RunSimulate(const SimulateOptions& o) {
     at = comma + 1;
     if (name.empty()) continue;
     patrol::Plan plan;
-    patrol::RiskPlanStats stats;
+    patrol::PlanStats stats;
     auto started = std::chrono::steady_clock::now();
     if (name == "uniform") {
-      plan = patrol::UniformPlan(*graph, units, from, to, plan_options);
+      plan = patrol::UniformPlan(*graph, units, from, to, plan_input, plan_options, &stats);
     } else if (name == "risk") {
-      plan = patrol::RiskPlan(*graph, units, from, to, centres, risk_at, plan_options, &stats);
+      plan = patrol::RiskPlan(*graph, units, from, to, plan_input, plan_options, &stats);
     } else {
       Fail("--compare: plans are uniform and risk, not '" + name + "'");
     }
@@ -238,7 +222,11 @@ void RunSimulate(const SimulateOptions& o) {
         {"plan_s", plan_s},
         {"simulate_s", r.wall_s},
         {"simulated_hours_per_s", (to - from) / 3600 / std::max(1e-9, r.wall_s)}};
+    entry["duty_slots"] = stats.duty_slots;
+    entry["duty_slots_held"] = stats.duty_slots_held;
     if (name == "risk") {
+      entry["revisit_hot_spells"] = stats.hot_spells;
+      entry["revisit_misses"] = stats.revisit_misses;
       entry["risk_covered_share"] = stats.covered_share;
       entry["optimiser_ms_per_hour"] = stats.hours ? stats.solve_ms / double(stats.hours) : 0;
       entry["candidates"] = stats.candidates;
