@@ -51,14 +51,22 @@ TEST(Forces, ErrorsNameTheField) {
   EXPECT_EQ(field_of(R"({"units": [{"shift": "8-"}]})"), "units[0].shift");
   EXPECT_EQ(field_of(R"({"units": [{}], "duties": [{"lon": 1, "lat": 2}]})"), "duties[0].id");
   EXPECT_EQ(field_of(R"({"units": [{}], "duties": [{"id": "x", "lat": 2}]})"), "duties[0].lon");
-  EXPECT_EQ(field_of(R"({"units": [{}], "duties": [{"id": "x", "lon": 1, "lat": 2, "from": "7:30", "to": "08:30"}]})"),
-            "duties[0].from");
-  EXPECT_EQ(field_of(R"({"units": [{}], "duties": [{"id": "x", "lon": 1, "lat": 2, "from": "07:30", "to": "08:61"}]})"),
-            "duties[0].to");
-  EXPECT_EQ(field_of(R"({"units": [{}], "duties": [{"id": "x", "lon": 1, "lat": 2, "from": "07:30", "to": "08:30", "modes": ["car", "horse"]}]})"),
-            "duties[0].modes[1]");
-  EXPECT_EQ(field_of(R"({"units": [{}], "duties": [{"id": "x", "lon": 1, "lat": 2, "from": "07:30", "to": "08:30", "units": 0}]})"),
-            "duties[0].units");
+  EXPECT_EQ(
+      field_of(
+          R"({"units": [{}], "duties": [{"id": "x", "lon": 1, "lat": 2, "from": "7:30", "to": "08:30"}]})"),
+      "duties[0].from");
+  EXPECT_EQ(
+      field_of(
+          R"({"units": [{}], "duties": [{"id": "x", "lon": 1, "lat": 2, "from": "07:30", "to": "08:61"}]})"),
+      "duties[0].to");
+  EXPECT_EQ(
+      field_of(
+          R"({"units": [{}], "duties": [{"id": "x", "lon": 1, "lat": 2, "from": "07:30", "to": "08:30", "modes": ["car", "horse"]}]})"),
+      "duties[0].modes[1]");
+  EXPECT_EQ(
+      field_of(
+          R"({"units": [{}], "duties": [{"id": "x", "lon": 1, "lat": 2, "from": "07:30", "to": "08:30", "units": 0}]})"),
+      "duties[0].units");
 }
 
 }  // namespace
