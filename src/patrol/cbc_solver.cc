@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cfloat>
+#include <cmath>
 #include <exception>
 #include <memory>
 #include <string>
@@ -109,11 +110,18 @@ Result<CbcResult> SolveCoverageWithCbc(const CoverageProblem& problem, const Cbc
   }
 
   const double* x = Cbc_bestSolution(model.get());
-  if (x == nullptr)
+  // The limit can end the run before CBC has even taken up the start (on a loaded machine);
+  // the start, checked feasible above, is then the best solution known.
+  if (x == nullptr && options.start.empty())
     return Error{ErrorCode::kUnavailable, "CBC stopped without a solution", "time_limit"};
   CbcResult result;
-  for (size_t o = 0; o < m; ++o)
-    if (x[o] > 0.5) result.solution.chosen.push_back(int(o));
+  if (x == nullptr) {
+    result.solution.chosen = options.start;
+    std::sort(result.solution.chosen.begin(), result.solution.chosen.end());
+  } else {
+    for (size_t o = 0; o < m; ++o)
+      if (x[o] > 0.5) result.solution.chosen.push_back(int(o));
+  }
   result.solution.covered_weight = CoveredWeight(problem, result.solution.chosen);
   result.is_proven_optimal = Cbc_isProvenOptimal(model.get()) != 0;
   // CBC reports the bound in the problem's own sense. Proven optimal means the bound met the
@@ -121,6 +129,17 @@ Result<CbcResult> SolveCoverageWithCbc(const CoverageProblem& problem, const Cbc
   result.best_bound = result.is_proven_optimal ? result.solution.covered_weight
                                                : std::max(Cbc_getBestPossibleObjValue(model.get()),
                                                           result.solution.covered_weight);
+  if (x == nullptr) {
+    // Stopped before its root finished: CBC's bound may be meaningless, so also take the
+    // Lagrangian one, and keep the lower of the two that are valid.
+    LagrangianOptions lo;
+    lo.lower_bound = result.solution.covered_weight;
+    double lagrangian = LagrangianUpperBound(problem, lo).upper_bound;
+    double cbc = Cbc_getBestPossibleObjValue(model.get());
+    result.best_bound = std::isfinite(cbc) && cbc >= result.solution.covered_weight && cbc < 1e30
+                            ? std::min(cbc, lagrangian)
+                            : lagrangian;
+  }
   result.wall_time = Clock::now() - began;
   return result;
 }

@@ -35,7 +35,8 @@ struct CbcResult {
 // where cells that no option covers, or that weigh nothing, are left out (y_i is integral at an
 // optimum, so it stays continuous). Single-threaded and quiet unless `verbose`. Errors:
 // kInvalidInput when the problem fails ValidateCoverageProblem or `start` is not feasible;
-// kUnavailable when CBC stops without any solution (a time limit too short for its root).
+// kUnavailable when CBC stops without any solution (a time limit too short for its root) and no
+// start was given; with a start, that start is the answer (not proven, CBC's bound if any).
 Result<CbcResult> SolveCoverageWithCbc(const CoverageProblem& problem,
                                        const CbcOptions& options = {});
 
