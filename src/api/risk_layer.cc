@@ -27,17 +27,6 @@ double Round(double v, double unit) {
   return std::round(v / unit) / std::round(1 / unit);
 }
 
-// The instant the district day `date` begins (local midnight).
-TimePoint DayStart(std::chrono::sys_days date) {
-  return TimePoint(date) - std::chrono::seconds(kDistrictUtcOffsetSeconds);
-}
-
-std::string DateText(std::chrono::sys_days date) {
-  std::chrono::year_month_day ymd(date);
-  return fmt::format("{:04d}-{:02d}-{:02d}", int(ymd.year()), unsigned(ymd.month()),
-                     unsigned(ymd.day()));
-}
-
 std::string MinuteText(int minute) {
   return fmt::format("{:02d}:{:02d}", minute / 60, minute % 60);
 }
@@ -277,6 +266,16 @@ std::optional<std::chrono::sys_days> ParseDate(std::string_view text) {
   return std::chrono::sys_days(ymd);
 }
 
+std::string FormatDate(std::chrono::sys_days date) {
+  std::chrono::year_month_day ymd(date);
+  return fmt::format("{:04d}-{:02d}-{:02d}", int(ymd.year()), unsigned(ymd.month()),
+                     unsigned(ymd.day()));
+}
+
+TimePoint DistrictDayStart(std::chrono::sys_days date) {
+  return TimePoint(date) - std::chrono::seconds(kDistrictUtcOffsetSeconds);
+}
+
 json VisibilityJson(const VisibilityReport& report, const std::string& station_id) {
   json rows = json::array();
   for (const patrol::VisibilityRow& row : report.rows) {
@@ -299,9 +298,9 @@ json VisibilityJson(const VisibilityReport& report, const std::string& station_i
                       {"radius_m", d.radius_m},
                       {"min_minutes", d.min_presence_s / 60}});
   }
-  const TimePoint from = DayStart(q.date);
+  const TimePoint from = DistrictDayStart(q.date);
   return {
-      {"date", DateText(q.date)},
+      {"date", FormatDate(q.date)},
       {"station_id", station_id.empty() ? json(nullptr) : json(station_id)},
       {"from", FormatIso8601(from)},
       {"to", FormatIso8601(from + std::chrono::hours(24))},
@@ -344,7 +343,8 @@ VisibilityLayer::DayMap VisibilityLayer::RiskOf(std::chrono::sys_days date) {
   PINGAN_CHECK(model != nullptr);
   DayMap day;
   day.fitted = wall;
-  auto surface = BuildRiskSurface(engine_, district_, history_.get(), "", *model, DayStart(date));
+  auto surface =
+      BuildRiskSurface(engine_, district_, history_.get(), "", *model, DistrictDayStart(date));
   if (surface) {
     auto risk = std::make_shared<patrol::DayRisk>();
     risk->cell_m = surface->grid.cell_m();
@@ -368,7 +368,7 @@ Result<VisibilityReport> VisibilityLayer::Query(const VisibilityQuery& query) {
   const auto started = std::chrono::steady_clock::now();
   VisibilityReport report;
   report.query = query;
-  const TimePoint day_start = DayStart(query.date);
+  const TimePoint day_start = DistrictDayStart(query.date);
   // Tracks and targets in seconds since 1970 UTC.
   const double start_s =
       double(std::chrono::duration_cast<std::chrono::milliseconds>(day_start.time_since_epoch())

@@ -82,6 +82,10 @@ class RiskLayer {
 
 // "2026-11-23" as a day; nullopt for anything else, including dates that do not exist.
 std::optional<std::chrono::sys_days> ParseDate(std::string_view text);
+// The inverse: "2026-11-23".
+std::string FormatDate(std::chrono::sys_days date);
+// The instant the district day `date` begins: its 00:00 China Standard Time.
+TimePoint DistrictDayStart(std::chrono::sys_days date);
 
 // Visibility (见警率) of one district day.
 struct VisibilityQuery {
@@ -130,14 +134,18 @@ class VisibilityLayer {
 
   static constexpr const char* kRiskModel = "grid_etas";
 
- private:
+  // The risk map of a district day as it stood at the day's 00:00: grid ETAS over every
+  // category, each hour's cells of that day. Kept for ten minutes. Patrol plans stand on the
+  // same map (api/plan_routes.h), so a plan sends units to the cells visibility counts. Blocks
+  // for the fit (about a second); thread-safe.
   struct DayMap {
     std::shared_ptr<const patrol::DayRisk> risk;  // null: no risk map could be built
-    std::size_t history = 0;
+    std::size_t history = 0;                      // incidents it was fitted on
     std::chrono::steady_clock::time_point fitted;
   };
   DayMap RiskOf(std::chrono::sys_days date);
 
+ private:
   const engine::Engine& engine_;
   std::optional<BoundingBox> district_;
   std::shared_ptr<const hotspots::IncidentSet> history_;

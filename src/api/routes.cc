@@ -13,6 +13,7 @@
 
 #include "api/auth.h"
 #include "api/json_codec.h"
+#include "api/plan_routes.h"
 #include "api/risk_layer.h"
 #include "api/static_files.h"
 #include "core/district_time.h"
@@ -271,6 +272,10 @@ struct Api::Impl {
     AddMapRoutes();
     AddRiskRoutes();
     AddVisibilityRoutes();
+    AddPlanRoutes(router, std::make_shared<const PlanRoutesContext>(PlanRoutesContext{
+                              engine, workers,
+                              services.recommender ? &services.recommender->graph() : nullptr,
+                              KeyPlaces(services.tiles), visibility, services.plans}));
     AddMetaRoutes();
     router.SetFallback([root = options.web_root](const HttpRequest& req, Responder respond) {
       if (auto file = ServeStaticFile(root, req.path)) return respond(std::move(*file));

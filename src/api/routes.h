@@ -22,6 +22,8 @@ class AddressIndex;
 
 namespace pingan::api {
 
+class PlanStore;
+
 struct ApiOptions {
   std::chrono::hours session_lifetime{12};
   int max_failed_logins = 5;  // per username, then a pause
@@ -54,6 +56,8 @@ struct ApiServices {
   std::function<Status(const tracks::TrackQuery&,
                        const std::function<void(const tracks::TrackPoint&)>& fn)>
       read_tracks;
+  // Patrol plans, stored and published (DIR/plans); null: the plan routes answer 503.
+  PlanStore* plans = nullptr;
   // Where the base map comes from, shown in the map's corner.
   std::string map_attribution = "路网 © OpenStreetMap 贡献者 (ODbL)";
 };

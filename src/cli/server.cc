@@ -12,6 +12,7 @@
 
 #include "api/auth.h"
 #include "api/http_server.h"
+#include "api/plan_store.h"
 #include "api/routes.h"
 #include "cli/commands.h"
 #include "cli/platform.h"
@@ -170,7 +171,17 @@ void RunServer(const ServeOptions& options, const ServerHooks& hooks) {
     }
   }
 
+  // Patrol plans, one file per version under DIR/plans; unreadable files are logged and
+  // skipped. Without the store the plan routes answer 503, and everything else runs.
+  std::unique_ptr<api::PlanStore> plans;
+  if (auto opened = api::PlanStore::Open(options.data_dir + "/plans"); opened) {
+    plans = std::move(*opened);
+  } else {
+    spdlog::error("plans not available: {}", opened.error().message);
+  }
+
   api::ApiServices services;
+  services.plans = plans.get();
   services.incident_history = history;
   services.tiles = tiles.get();
   services.addresses = addresses.get();

@@ -6,7 +6,8 @@
 #   e2e/run-demo.sh PINGAN_BINARY [SHOTS_DIR]
 #
 # Needs `npm ci` and `npm run build` done in web/ (scripts/build-web.sh) and /usr/bin/chromium.
-# The server listens on a free port; everything started here is stopped on exit.
+# The server listens on a free port; everything started here is stopped on exit. Patrol plans
+# are built and published as `admin` (its password is in the demo directory).
 set -euo pipefail
 bin=$(realpath "${1:?pingan binary}")
 shots=${2:-${SHOTS:-/tmp/pingan-shots}}
@@ -39,6 +40,7 @@ sleep 3
 grep -q 'DEMO MODE' "$work/demo.log" || { echo "no demo banner" >&2; exit 1; }
 status=0
 CONSOLE_URL="$url/" PINGAN_API="$url" PINGAN_DEMO=1 PINGAN_USER=demo PINGAN_PASSWORD=demo SHOTS="$shots" \
+  PINGAN_PLANNER_USER=admin PINGAN_PLANNER_PASSWORD="$(cat "$work/demo/initial-admin-password")" \
   node "$here/smoke.mjs" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- pingan demo log (last 40 lines) ---" >&2

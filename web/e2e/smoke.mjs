@@ -8,12 +8,14 @@
 //
 // Environment: CONSOLE_URL (default http://127.0.0.1:5173/), PINGAN_API (the API server for
 // the test's own side calls, default http://127.0.0.1:8080), PINGAN_USER / PINGAN_PASSWORD
-// (default li / pass12345), SHOTS (screenshot folder, default /tmp/pingan-shots), CHROMIUM
-// (default /usr/bin/chromium).
+// (default li / pass12345), PINGAN_PLANNER_USER / PINGAN_PLANNER_PASSWORD (a role that builds
+// and publishes patrol plans, default chief / chief12345), SHOTS (screenshot folder, default
+// /tmp/pingan-shots), CHROMIUM (default /usr/bin/chromium).
 //
 // Steps: log in, see the live picture and the offline base map (vector tiles from the server),
 // filter the incident list, switch the heat layer on, the risk forecast layer on (by hour, by
-// shift, by category; a cell's popup) and off, take a call with the intake form (address
+// shift, by category; a cell's popup) and off, the published patrol plan's layer (posts of an
+// hour, school posts marked, its own hour control) on and off, take a call with the intake form (address
 // typed and picked from the search, by keyboard), open it, see recommendations with routes,
 // dispatch with one click, see the unit's arrival reported by another client arrive live,
 // switch to English. Any request to a host other than the console's own fails the run, as does
@@ -26,6 +28,8 @@ const consoleUrl = process.env.CONSOLE_URL ?? 'http://127.0.0.1:5173/';
 const apiUrl = process.env.PINGAN_API ?? 'http://127.0.0.1:8080';
 const user = process.env.PINGAN_USER ?? 'li';
 const password = process.env.PINGAN_PASSWORD ?? 'pass12345';
+const plannerUser = process.env.PINGAN_PLANNER_USER ?? 'chief';
+const plannerPassword = process.env.PINGAN_PLANNER_PASSWORD ?? 'chief12345';
 const shots = process.env.SHOTS ?? '/tmp/pingan-shots';
 const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 mkdirSync(shots, { recursive: true });
@@ -118,6 +122,27 @@ try {
   for (const u of (await apiCall('GET', '/api/units', fixer)).units) {
     if (u.position) await apiCall('POST', `/api/units/${u.id}/position`, fixer, { lon: u.position.lon, lat: u.position.lat });
   }
+
+  // A patrol plan for today, built and published by a planner over the API (as a station chief
+  // would), so the console has a plan layer to show. A server with no incident history has no
+  // risk to plan on: then a uniform plan.
+  const districtDate = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+  let publishedPlan = null;
+  try {
+    const planner = (await apiCall('POST', '/api/session', undefined, { username: plannerUser, password: plannerPassword })).token;
+    for (const kind of ['risk', 'uniform']) {
+      const built = await apiCall('POST', '/api/plans', planner, { date: districtDate, kind });
+      const whole = await apiCall('GET', `/api/plans/${built.id}`, planner);
+      if (whole.units.some((u) => u.stops.length > 0)) {
+        await apiCall('POST', `/api/plans/${built.id}/publish`, planner, {});
+        publishedPlan = await apiCall('GET', `/api/plans/${built.id}`, planner);
+        break;
+      }
+    }
+  } catch (e) {
+    console.log(`no patrol plan published: ${e.message}`);
+  }
+  check('a patrol plan published for today', publishedPlan?.status === 'published', publishedPlan?.id ?? '');
 
   // 1. Login.
   await page.goto(consoleUrl);
@@ -381,6 +406,83 @@ try {
     .then(() => true, () => false);
   check('risk layer switched off', riskHidden);
 
+  // Patrol plan layer: with today's plan published, its switch shows; on, each unit's post for
+  // the hour is drawn (as many as the plan has units with a stop in that hour), and the plan's
+  // own hour control moves it: at 07:00 the school posts (护学岗) stand out. Off, it hides.
+  if (publishedPlan) {
+    const toggle = await page.waitForSelector('[data-test=plan-toggle]', { timeout: 15000 }).then(() => true, () => false);
+    check('plan layer offered when a plan is published', toggle);
+    if (toggle) {
+      await page.click('[data-test=plan-toggle]');
+      const posts = () =>
+        page.evaluate(async () => {
+          const m = window.pinganMap;
+          if (m?.getLayoutProperty('plan-posts', 'visibility') !== 'visible') return null;
+          const data = await m.getSource('plan-posts')?.getData();
+          return (data?.features ?? []).map((f) => f.properties.kind);
+        });
+      // Units with a stop in district hour h of the plan's day.
+      const dayStart = Date.parse(`${publishedPlan.date}T00:00:00+08:00`);
+      const unitsIn = (h) =>
+        publishedPlan.units.filter((u) =>
+          u.stops.some((s) => Date.parse(s.to) > dayStart + h * 3600e3 && Date.parse(s.from) < dayStart + (h + 1) * 3600e3),
+        ).length;
+      const drawn = await page
+        .waitForFunction(() => (window.pinganMap?.querySourceFeatures('plan-posts').length ?? 0) > 0, undefined, { timeout: 10000 })
+        .then(() => true, () => false);
+      const shownHour = Number((await page.textContent('[data-test=plan-hour]').catch(() => '')).match(/(\d\d):\d\d/)?.[1] ?? -1);
+      // "now" shows the current time's hour; an hour chosen on the risk slider shows that hour.
+      const kinds = await posts();
+      const expected = shownHour >= 0 ? unitsIn(shownHour) : -1;
+      check(
+        'plan layer draws a post per unit for the hour',
+        drawn && kinds !== null && kinds.length > 0 && kinds.length === expected,
+        `${kinds?.length ?? 0} posts drawn at ${shownHour}:00; the plan has ${expected} units with a stop then; legend "${await page.textContent('[data-test=plan-legend] .legend-title').catch(() => '')}"`,
+      );
+      // The plan's own slider (the risk layer is off) to 07:00, the morning bell.
+      const current = Number(await page.getAttribute('[data-test=plan-slider] [role=slider]', 'aria-valuenow').catch(() => -1));
+      if (current >= 0) {
+        await page.focus('[data-test=plan-slider] [role=slider]');
+        for (let k = 0; k < Math.abs(current - 7); k++) await page.keyboard.press(current > 7 ? 'ArrowLeft' : 'ArrowRight');
+      }
+      const morning = await page
+        .waitForFunction(() => document.querySelector('[data-test=plan-hour]')?.textContent?.trim() === '07:00–08:00', undefined, { timeout: 5000 })
+        .then(() => true, () => false);
+      await page.waitForTimeout(500);
+      const atSeven = (await posts()) ?? [];
+      const schoolDuties = publishedPlan.duties.filter((d) => d.kind === 'school_post' && d.from.includes('T07:')).length;
+      check(
+        'plan hour control moves the posts; school posts marked at 07:00',
+        morning && atSeven.length === unitsIn(7) && (schoolDuties === 0 || atSeven.filter((k) => k === 'school_post').length > 0),
+        `${atSeven.length} posts, ${atSeven.filter((k) => k === 'school_post').length} school posts (${schoolDuties} in the plan), ${atSeven.filter((k) => k === 'key_area').length} key areas`,
+      );
+      const legend = await page.textContent('[data-test=plan-legend]').catch(() => '');
+      check('plan legend names the hour and the marks', legend.includes('07:00') && legend.includes('护学岗'), legend.trim());
+      await page.evaluate(() => document.activeElement?.blur()); // the slider's tooltip
+      await shot('02d-plan.png');
+      // Zoomed in on the busiest school post, where the labels read.
+      const school = publishedPlan.duties.find((d) => d.kind === 'school_post' && d.from.includes('T07:'));
+      if (school) {
+        await page.evaluate(([lon, lat]) => window.pinganMap.jumpTo({ center: [lon, lat], zoom: 15 }), [school.lon, school.lat]);
+        await shot('02e-plan-school.png');
+        await page.click('.map-fit');
+      }
+      await page.click('[data-test=plan-now]');
+      await page.click('[data-test=plan-toggle]');
+      const planHidden = await page
+        .waitForFunction(
+          () =>
+            window.pinganMap?.getLayoutProperty('plan-posts', 'visibility') === 'none' &&
+            !document.querySelector('[data-test=plan-legend]') &&
+            !document.querySelector('[data-test=plan-controls]'),
+          undefined,
+          { timeout: 5000 },
+        )
+        .then(() => true, () => false);
+      check('plan layer switched off', planHidden);
+    }
+  }
+
   // A position report from a terminal reaches the page over the live feed. On a living demo
   // the unit may report a newer fix of its own meanwhile: any fix at least as new counts.
   const units = (await apiCall('GET', '/api/units', token)).units.filter((u) => u.position);
@@ -552,13 +654,17 @@ try {
   await shot('07-incident-english.png');
   await page.click('.nav-link >> nth=0');
   await page.waitForSelector('[data-test=incident-list]');
-  // The command view's new parts speak English too (no Chinese in the filters and heat switch).
+  // The command view's new parts speak English too (no Chinese in the filters and layer switches).
   const cjk = /[\u3400-\u9fff]/;
   const bar = await page.textContent('[data-test=filters]');
-  const headText = await page.textContent('.panel-left .panel-head');
+  const headText = `${await page.textContent('.panel-left .panel-head')} ${await page.textContent('[data-test=layers]')}`;
   check(
-    'filters, heat and risk switches in English',
-    !cjk.test(bar) && !cjk.test(headText) && headText.includes('Heat') && headText.includes('Risk forecast'),
+    'filters and layer switches in English',
+    !cjk.test(bar) &&
+      !cjk.test(headText) &&
+      headText.includes('Heat') &&
+      headText.includes('Risk forecast') &&
+      (!publishedPlan || headText.includes('Patrol plan')),
     `${headText.trim()} | ${bar.trim()}`,
   );
   await shot('08-command-english.png');

@@ -49,3 +49,12 @@ export const riskClasses: { upTo: number; color: string; opacity: number }[] = [
 // Its legend's hours: the chosen slot, the others.
 export const riskSlotColor = '#ff9d3a';
 export const riskOtherHourColor = '#3d5a80';
+
+// The patrol plan layer: a unit's post by what it holds there, and duties nobody holds.
+export const planPostColor: Record<string, string> = {
+  patrol: '#3fd6c6',
+  school_post: '#ffd54a',
+  key_area: '#ff8fd1',
+  duty: '#9ad0ff',
+  unstaffed: '#ff4d4f',
+};

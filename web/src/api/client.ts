@@ -9,6 +9,8 @@ import type {
   Located,
   MapInfo,
   PlaceResult,
+  PlanList,
+  PlanResult,
   Recommendations,
   RiskResult,
   RoadsInfo,
@@ -174,5 +176,8 @@ export const api = {
           .map(([k, v]) => [k, String(v)]),
       )}`,
     ),
+  // Patrol plans of a district day (YYYY-MM-DD, CST) and one version whole ("2026-11-23/v2").
+  plans: (date: string) => request<PlanList>('GET', `/api/plans?date=${encodeURIComponent(date)}`),
+  plan: (id: string) => request<PlanResult>('GET', `/api/plans/${id}`),
   dispatchRules: () => request<{ stale_position_s?: number }>('GET', '/api/dispatch/rules'),
 };

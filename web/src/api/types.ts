@@ -229,6 +229,77 @@ export interface RiskResult {
   top_percent: number;
 }
 
+// Patrol plans (GET /api/plans, GET /api/plans/{date}/{version}). Stop and duty times are ISO
+// 8601 with the district's offset ("2026-11-23T07:30:00+08:00").
+export interface PlanStats {
+  units: number;
+  covered_share: number; // mean over hours of the risk within reach of a post (risk plans)
+  duty_slots: number;
+  duty_slots_held: number;
+  revisit_misses: number;
+  total_ms: number;
+}
+
+export interface PlanSummary {
+  id: string; // "2026-11-23/v2"
+  date: string;
+  version: number;
+  kind: 'risk' | 'uniform';
+  status: 'draft' | 'published' | 'superseded';
+  created_at: string;
+  created_by: string;
+  published_at: string | null;
+  published_by: string | null;
+  superseded_at: string | null;
+  superseded_by: number | null;
+  stats: PlanStats;
+}
+
+export interface PlanList {
+  date: string;
+  published: string | null; // the id of the published version
+  versions: PlanSummary[];
+  unreadable: { file: string; error: string }[];
+}
+
+export interface PlanStop {
+  from: string;
+  to: string;
+  lon: number;
+  lat: number;
+  duty: string; // the fixed duty held here (its id), '' on patrol
+  cell: number;
+}
+
+export interface PlanUnit {
+  unit_id: number;
+  callsign: string;
+  mode: string;
+  station_id: string;
+  shift: { begin_hour: number; end_hour: number };
+  stops: PlanStop[];
+}
+
+export interface PlanDuty {
+  duty: string; // "school_post:实验小学@07:30"
+  kind: string; // "school_post" (护学岗) | "key_area" (重点区域) | …
+  place: string;
+  lon: number;
+  lat: number;
+  from: string;
+  to: string;
+  slot: number;
+  callsign: string | null; // null: nobody could be given it
+  unit_id: number | null;
+}
+
+export interface PlanResult extends PlanSummary {
+  from: string;
+  to: string;
+  units: PlanUnit[];
+  duties: PlanDuty[];
+}
+
 export interface Notice {
   seq: number;
   type: string;

@@ -9,9 +9,9 @@ export interface IconImage {
   data: Uint8ClampedArray;
 }
 
-const font = '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "Source Han Sans SC", sans-serif';
+export const font = '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "Source Han Sans SC", sans-serif';
 
-function canvas(width: number, height: number, ratio: number) {
+export function canvas(width: number, height: number, ratio: number) {
   const c = document.createElement('canvas');
   c.width = Math.ceil(width * ratio);
   c.height = Math.ceil(height * ratio);
@@ -20,7 +20,7 @@ function canvas(width: number, height: number, ratio: number) {
   return { c, ctx };
 }
 
-function image(c: HTMLCanvasElement): IconImage {
+export function image(c: HTMLCanvasElement): IconImage {
   const ctx = c.getContext('2d')!;
   const d = ctx.getImageData(0, 0, c.width, c.height);
   return { width: c.width, height: c.height, data: d.data };

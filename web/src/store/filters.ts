@@ -43,10 +43,19 @@ interface Filters {
   window: TimeWindow;
   heat: boolean; // the heat layer of the window
   risk: boolean; // the risk forecast layer (store/risk.ts)
+  plan: boolean; // the published patrol plan layer (store/plan.ts), when there is one
 }
 
 const key = 'pingan.filters';
-const defaults = (): Filters => ({ station: '', category: '', status: 'open', window: '24h', heat: false, risk: false });
+const defaults = (): Filters => ({
+  station: '',
+  category: '',
+  status: 'open',
+  window: '24h',
+  heat: false,
+  risk: false,
+  plan: false,
+});
 
 function restore(): Filters {
   const f = defaults();
@@ -58,6 +67,7 @@ function restore(): Filters {
     if (saved.window && timeWindows.includes(saved.window)) f.window = saved.window;
     if (typeof saved.heat === 'boolean') f.heat = saved.heat;
     if (typeof saved.risk === 'boolean') f.risk = saved.risk;
+    if (typeof saved.plan === 'boolean') f.plan = saved.plan;
   } catch {
     // A damaged entry is ignored.
   }
@@ -69,8 +79,8 @@ watch(filters, (f) => sessionStorage.setItem(key, JSON.stringify(f)), { deep: tr
 
 export function resetFilters(): void {
   // The layer switches are not filters: a reset keeps them.
-  const { heat, risk } = filters;
-  Object.assign(filters, defaults(), { heat, risk });
+  const { heat, risk, plan } = filters;
+  Object.assign(filters, defaults(), { heat, risk, plan });
 }
 
 export function filtersActive(): boolean {
