@@ -324,7 +324,13 @@ TEST_F(RoadsGpsTest, Jt808TerminalsAreAckedAfterTheirFixIsStored) {
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->body[4], 1);
   ingest::Bytes broken = LocationFrame("013912345678", 10, -122.67, 45.51, fix_time);
-  broken[broken.size() - 2] ^= 0xFF;  // checksum
+  // A wrong checksum that is neither a delimiter (7e) nor an escape (7d): the checksum depends
+  // on the time, so flipping its bits made one of those now and then and broke the framing.
+  if (broken[broken.size() - 3] == 0x7d) {
+    broken.erase(broken.end() - 3);  // an escaped 7d or 7e checksum becomes 01 or 02
+  } else {
+    broken[broken.size() - 2] = broken[broken.size() - 2] == 0x01 ? 0x02 : 0x01;
+  }
   terminal.Send(broken);
   terminal.Send(
       LocationFrame("013912345678", 11, -122.6700, 45.5100, fix_time + std::chrono::seconds(5)));
