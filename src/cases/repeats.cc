@@ -124,30 +124,25 @@ class DisjointSets {
   std::vector<std::uint32_t> size_;
 };
 
-// Incidents by cell of a flat projection (metres east at the reference latitude, metres north).
-// Cells are small enough (side distance_m / √2, less a margin for the projection's stretch)
-// that any two points in one are within distance_m: a cell's incidents within one window of
-// each other are then already one group, and a search may stop at its first hit in a cell.
-// That keeps a burst of calls at one address at O(1) per call instead of O(burst). Whether a
-// cell really is that small is checked per cell, as the projection stretches away from the
-// reference latitude.
+// Anchors by cell of a flat projection (metres east at the reference latitude, metres north),
+// cells distance_m on a side: a search looks at the few cells its reach touches. A burst of
+// calls at one address costs O(1) each, as they all join one anchor.
 class SpatialHash {
  public:
   struct Cell {
-    std::vector<std::uint32_t> items;  // sorted positions, oldest first
-    bool is_clique = false;            // any two points in it are within distance_m
+    std::vector<std::uint32_t> items;  // anchors' sorted positions, oldest first
   };
 
   SpatialHash(double distance_m, double reference_lat)
       : distance_m_(distance_m),
-        side_m_(distance_m / std::numbers::sqrt2 * 0.95),
+        side_m_(distance_m),
         m_per_deg_lon_(kMPerDegLat * std::max(std::cos(reference_lat * kDegToRad), 1e-6)) {}
 
   void Reserve(std::size_t cells) { cells_.reserve(cells); }
 
   // Calls f(cell) for each non-empty cell that may hold a point within distance_m of `p`.
   template <typename F>
-  void ForEachCellNear(LonLat p, F&& f) const {
+  void ForEachCellNear(LonLat p, F&& f) {
     const double reach_m = distance_m_ * (1 + kSlack);
     // Great-circle distance is at least R·|Δlat|, and at least 2R·asin(cos φ·sin(Δlon/2)) with
     // φ the latitude furthest from the equator that a point within reach can have.
@@ -168,9 +163,7 @@ class SpatialHash {
 
   void Insert(LonLat p, std::uint32_t position) {
     const std::int64_t x = CellX(p.lon), y = CellY(p.lat);
-    auto [it, inserted] = cells_.try_emplace(Key{x, y});
-    if (inserted) it->second.is_clique = IsClique(x, y);
-    it->second.items.push_back(position);
+    cells_[Key{x, y}].items.push_back(position);
   }
 
  private:
@@ -181,19 +174,6 @@ class SpatialHash {
     return static_cast<std::int64_t>(std::floor(lat * kMPerDegLat / side_m_));
   }
   using Key = std::pair<std::int64_t, std::int64_t>;
-  // The widest spans of a cell are its diagonals and its edge nearer the equator.
-  bool IsClique(std::int64_t x, std::int64_t y) const {
-    const double lon0 = static_cast<double>(x) * side_m_ / m_per_deg_lon_;
-    const double lon1 = static_cast<double>(x + 1) * side_m_ / m_per_deg_lon_;
-    const double lat0 = static_cast<double>(y) * side_m_ / kMPerDegLat;
-    const double lat1 = static_cast<double>(y + 1) * side_m_ / kMPerDegLat;
-    const double near_lat = std::abs(lat0) < std::abs(lat1) ? lat0 : lat1;
-    const double widest =
-        std::max({DistanceM({lon0, lat0}, {lon1, lat1}), DistanceM({lon0, lat1}, {lon1, lat0}),
-                  DistanceM({lon0, near_lat}, {lon1, near_lat})});
-    return widest <= distance_m_ * (1 - kSlack);
-  }
-
   struct KeyHash {
     std::size_t operator()(const Key& k) const {
       const auto h = static_cast<std::uint64_t>(k.first) * 0x9E3779B97F4A7C15ull ^
@@ -394,6 +374,8 @@ RepeatResult FindRepeats(std::span<const RepeatSubject> subjects, const RepeatOp
   last_address.reserve(options.by_address ? n : 0);
   last_phone.reserve(options.by_phone ? n : 0);
   std::vector<std::uint8_t> reason_bits(n, 0);
+  constexpr std::uint32_t kNoAnchor = std::numeric_limits<std::uint32_t>::max();
+  std::vector<long long> anchor_last(n, 0);  // per anchor: its group's latest call
   RepeatResult result;
 
   for (std::uint32_t k = 0; k < n; ++k) {
@@ -415,21 +397,32 @@ RepeatResult FindRepeats(std::span<const RepeatSubject> subjects, const RepeatOp
     if (options.by_address) {
       const LonLat p = at[k];
       if (!std::isnan(p.lon)) {
-        cells.ForEachCellNear(p, [&](const SpatialHash::Cell& cell) {
-          // Newest first, until out of the window: everything older is out of it too.
-          for (auto it = cell.items.rbegin();
-               it != cell.items.rend() && t - times[*it] <= window_ms; ++it) {
-            const bool is_ours = (bits & kAddressBit) && sets.Find(*it) == sets.Find(k);
-            if (is_ours && cell.is_clique) break;  // the cell's recent incidents are one group
-            if (is_ours) continue;
-            if (DistanceM(p, at[*it]) <= options.distance_m) {
-              sets.Union(k, *it);
-              bits |= kAddressBit;
-              if (cell.is_clique) break;
+        // Places are anchored: an incident joins the nearest anchor (the first call of a
+        // place's group) within distance_m whose group was last seen within the window, or
+        // becomes an anchor itself. Linking to any near incident instead chained a dense
+        // district's calls from neighbour to neighbour into one group of most of a year.
+        std::uint32_t best = kNoAnchor;
+        double best_m = std::numeric_limits<double>::infinity();
+        cells.ForEachCellNear(p, [&](SpatialHash::Cell& cell) {
+          // Times only grow, so an anchor out of the window now is out of it for good.
+          std::erase_if(cell.items,
+                        [&](std::uint32_t a) { return t - anchor_last[a] > window_ms; });
+          for (std::uint32_t a : cell.items) {
+            const double d = DistanceM(p, at[a]);
+            if (d <= options.distance_m && (d < best_m || (d == best_m && a < best))) {
+              best = a;
+              best_m = d;
             }
           }
         });
-        cells.Insert(p, k);
+        if (best != kNoAnchor) {
+          sets.Union(k, best);
+          bits |= kAddressBit;
+          anchor_last[best] = t;
+        } else {
+          cells.Insert(p, k);
+          anchor_last[k] = t;
+        }
       }
       link_key(last_address, NormalizeAddress(s.address), kAddressBit);
     }

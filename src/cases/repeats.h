@@ -73,17 +73,19 @@ struct RepeatResult {
   RepeatLinkCounts links;
 };
 
-// Groups `subjects` into repeats. Two incidents are linked when their times are at most
-// `options.window` apart and (when the option allows the reason):
-//   address: their locations are within distance_m, or their NormalizeAddress() texts are equal
-//            and not empty;
-//   phone:   their NormalizePhone() numbers are equal and not empty;
-//   party:   they share a NormalizeParty() name that is not empty.
-// Groups are the connected components of links, so a chain of calls each within the window of
-// the next is one group even when its ends are further apart (in a dense district, a place
-// called every few days can gather its neighbours over a year). About O(N log N + N · incidents
-// in the window near each one); the input need not be sorted. Exact anywhere except across the
-// ±180° meridian; fastest at district scale, where the spatial hash's flat projection fits.
+// Groups `subjects` into repeats. In time order, an incident is linked (when the option allows
+// the reason):
+//   address: to the place it is at: the nearest anchor within distance_m whose group was last
+//            seen within `options.window` (an anchor is a call that found no such place and
+//            starts one); and to the last earlier incident within the window with the same
+//            non-empty NormalizeAddress() text;
+//   phone:   to the last earlier incident within the window with the same NormalizePhone();
+//   party:   likewise for each NormalizeParty() name it shares.
+// Groups are the connected components of links, so calls chain in time (each within the
+// window of the last) but not in space: a place's calls lie within distance_m of its first, so
+// a dense district's neighbouring addresses stay apart. About O(N log N + N · live anchors
+// near each call); the input need not be sorted. Exact anywhere except across the ±180°
+// meridian; fastest at district scale, where the spatial hash's flat projection fits.
 // REQUIRES: options.distance_m finite and at least 0.01, options.window >= 0.
 RepeatResult FindRepeats(std::span<const RepeatSubject> subjects,
                          const RepeatOptions& options = {});

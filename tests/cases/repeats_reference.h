@@ -63,18 +63,40 @@ inline ReferenceResult ReferenceRepeats(std::span<const RepeatSubject> subjects,
   };
   // Bit 1 address, 2 phone, 4 party: the reasons linking k to an earlier position.
   std::vector<int> bits(n, 0);
+  // Places: each located incident joins the nearest anchor within distance_m whose group was
+  // last seen within the window (ties: the earlier anchor), or becomes an anchor.
+  std::vector<bool> is_anchor(n, false);
+  std::vector<TimePoint> anchor_last(n);
+  for (std::size_t j = 0; j < n; ++j) {
+    const RepeatSubject& b = subjects[order[j]];
+    if (!options.by_address || !b.location || !IsValid(*b.location)) continue;
+    std::size_t best = n;
+    double best_m = 0;
+    for (std::size_t i = 0; i < j; ++i) {
+      if (!is_anchor[i] || b.at - anchor_last[i] > options.window) continue;
+      const double d = DistanceM(*b.location, *subjects[order[i]].location);
+      if (d <= options.distance_m && (best == n || d < best_m)) {
+        best = i;
+        best_m = d;
+      }
+    }
+    if (best == n) {
+      is_anchor[j] = true;
+      anchor_last[j] = b.at;
+    } else {
+      anchor_last[best] = b.at;
+      bits[j] |= 1;
+      parent[find(best)] = find(j);
+    }
+  }
   for (std::size_t j = 0; j < n; ++j) {
     const RepeatSubject& b = subjects[order[j]];
     for (std::size_t i = 0; i < j; ++i) {
       const RepeatSubject& a = subjects[order[i]];
       if (b.at - a.at > options.window) continue;
       int linked = 0;
-      if (options.by_address) {
-        const bool near = a.location && b.location && IsValid(*a.location) &&
-                          IsValid(*b.location) &&
-                          DistanceM(*a.location, *b.location) <= options.distance_m;
-        if (near || (!keys[i].address.empty() && keys[i].address == keys[j].address)) linked |= 1;
-      }
+      if (options.by_address && !keys[i].address.empty() && keys[i].address == keys[j].address)
+        linked |= 1;
       if (options.by_phone && !keys[i].phone.empty() && keys[i].phone == keys[j].phone) linked |= 2;
       if (options.by_parties) {
         for (const std::string& p : keys[i].parties) {

@@ -60,6 +60,20 @@ TEST(Repeats, SixtyMetresApartDoesNotLinkAtTheDefaultFifty) {
   EXPECT_EQ(Ids(FindRepeats(s, wide)), (IdGroups{{1, 2}}));
 }
 
+TEST(Repeats, CallsAlongAStreetDoNotChainFromNeighbourToNeighbour) {
+  // Ten calls 40 m apart in a row, a day apart: each is within 50 m of the next, but a place's
+  // group holds only calls within 50 m of its first. Chaining would make one 360 m group.
+  std::vector<RepeatSubject> s;
+  for (int k = 0; k < 10; ++k)
+    s.push_back(At(IncidentId(k + 1), kT0 + days(k), Offset(kBase, 40.0 * k, 0)));
+  RepeatResult r = FindRepeats(s);
+  // Equal sizes: the latest first.
+  EXPECT_EQ(Ids(r), (IdGroups{{9, 10}, {7, 8}, {5, 6}, {3, 4}, {1, 2}}));
+  // A call back at the first place joins that place's group while it is still in its window.
+  s.push_back(At(11, kT0 + days(12), Offset(kBase, 3, 0)));
+  EXPECT_EQ(Ids(FindRepeats(s)).front(), (std::vector<IncidentId>{1, 2, 11}));
+}
+
 TEST(Repeats, ThirtyOneDaysApartLinksOnlyThroughAMiddleIncident) {
   std::vector<RepeatSubject> s = {At(1, kT0, kBase), At(2, kT0 + days(31), Offset(kBase, 5, 5))};
   RepeatResult r = FindRepeats(s);
