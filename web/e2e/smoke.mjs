@@ -605,7 +605,14 @@ try {
       .catch(() => {});
   }
   await page.waitForSelector('[data-test=assignment]', { timeout: 10000 });
-  await page.waitForFunction(() => document.querySelector('[data-test=incident-status]')?.textContent?.includes('已派警'));
+  // On the living demo (20×) the crew can arrive, or even close the call, before the page is
+  // looked at: any state from 已派警 on shows the dispatch reached it.
+  const afterDispatch = process.env.PINGAN_DEMO === '1' ? ['已派警', '已到场', '处置中', '已结案'] : ['已派警'];
+  await page.waitForFunction(
+    (states) => states.some((s) => document.querySelector('[data-test=incident-status]')?.textContent?.includes(s)),
+    afterDispatch,
+    { timeout: 15000 },
+  );
   check('dispatched with one click', unitId > 0, `unit ${unitId}${refused.length ? ` (taken meanwhile by the demo: ${refused.join('; ')})` : ''}`);
   await shot('05-dispatched.png');
 
