@@ -60,6 +60,19 @@ Result<int> VersionParam(const std::string& text) {
   return v;
 }
 
+// The {date}/{version} of a route's path.
+struct VersionRef {
+  std::chrono::sys_days date;
+  int version = 0;
+};
+Result<VersionRef> VersionRefParams(const Call& call) {
+  auto date = DateParam(call.params.at("date"));
+  if (!date) return date.error();
+  auto version = VersionParam(call.params.at("version"));
+  if (!version) return version.error();
+  return VersionRef{*date, *version};
+}
+
 Error NoStore() {
   return Error{ErrorCode::kUnavailable, "no plan store: the server could not open DATA_DIR/plans",
                ""};
@@ -314,13 +327,11 @@ void AddPlanRoutes(Router& router, std::shared_ptr<const PlanRoutesContext> cont
               "patrol", false, std::nullopt, nullptr, nullptr,
               "200 {id, …, units: [{callsign, stops: [...]}], duties: [...]}", [c](Call& call) {
                 if (c->store == nullptr) return call.Fail(NoStore());
-                auto date = DateParam(call.params["date"]);
-                if (!date) return call.Fail(date.error());
-                auto version = VersionParam(call.params["version"]);
-                if (!version) return call.Fail(version.error());
+                auto ref = VersionRefParams(call);
+                if (!ref) return call.Fail(ref.error());
                 // A plan not among the few kept in memory is read from its file.
-                boost::asio::post(c->workers, [c, call, date = *date, version = *version] {
-                  auto plan = c->store->Get(date, version);
+                boost::asio::post(c->workers, [c, call, ref = *ref] {
+                  auto plan = c->store->Get(ref.date, ref.version);
                   if (!plan) return call.Fail(plan.error());
                   json out = PlanJson(**plan);
                   out.erase("format");
@@ -335,20 +346,18 @@ void AddPlanRoutes(Router& router, std::shared_ptr<const PlanRoutesContext> cont
        "patrol", false, Permission::kManageUnits, nullptr, nullptr,
        "200 {id, status: published, superseded, …}; 409 for a superseded version", [c](Call& call) {
          if (c->store == nullptr) return call.Fail(NoStore());
-         auto date = DateParam(call.params["date"]);
-         if (!date) return call.Fail(date.error());
-         auto version = VersionParam(call.params["version"]);
-         if (!version) return call.Fail(version.error());
+         auto ref = VersionRefParams(call);
+         if (!ref) return call.Fail(ref.error());
          // Two files written and synced: off the I/O thread.
-         boost::asio::post(c->workers, [c, call, date = *date, version = *version] {
+         boost::asio::post(c->workers, [c, call, ref = *ref] {
            int superseded = 0;
            const std::string& by = call.user->username;
            auto published =
-               c->store->Publish(date, version, by, c->engine.clock().Now(), &superseded);
+               c->store->Publish(ref.date, ref.version, by, c->engine.clock().Now(), &superseded);
            if (!published) return call.Fail(published.error());
            json out = SummaryJson(*published);
            out["superseded"] = superseded > 0
-                                   ? json(fmt::format("{}/v{}", FormatDate(date), superseded))
+                                   ? json(fmt::format("{}/v{}", FormatDate(ref.date), superseded))
                                    : json(nullptr);
            spdlog::info("plans: {} published {}{}", by, published->Id(),
                         superseded > 0 ? fmt::format(", superseding v{}", superseded) : "");

@@ -67,6 +67,17 @@ size_t CellsInTopPercent(size_t n, double percent) {
   return size_t(std::max(0.0, std::ceil(percent / 100 * double(n) - 1e-9)));
 }
 
+std::vector<int> HottestFirst(const std::vector<double>& value, size_t k) {
+  std::vector<int> order(value.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = int(i);
+  k = std::min(k, order.size());
+  std::partial_sort(order.begin(), order.begin() + long(k), order.end(), [&](int a, int b) {
+    return value[size_t(a)] != value[size_t(b)] ? value[size_t(a)] > value[size_t(b)] : a < b;
+  });
+  order.resize(k);
+  return order;
+}
+
 std::pair<int, int> DayOfWeekAndHour(double local_seconds) {
   auto secs = static_cast<long long>(std::floor(local_seconds));
   long long days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;

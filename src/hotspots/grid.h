@@ -71,6 +71,10 @@ Grid GridOver(const LocalProjection& projection, const BoundingBox& box, double 
 // of the product (5 % of 1,200 is 60, not the 61 that ceil(60.000000000000007) would give).
 size_t CellsInTopPercent(size_t n, double percent);
 
+// The indices of `value`, highest value first, ties to the lower index; only the first `k`
+// (all by default) are ranked and returned.
+std::vector<int> HottestFirst(const std::vector<double>& value, size_t k = size_t(-1));
+
 // Day of the week (Monday 0) and hour of day of a time in local seconds since 1970-01-01 (a
 // Thursday).
 std::pair<int, int> DayOfWeekAndHour(double local_seconds);

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "core/check.h"
+#include "hotspots/grid.h"
 #include "patrol/coverage.h"
 #include "roads/road_snapper.h"
 #include "roads/travel_times.h"
@@ -436,13 +437,8 @@ Plan RiskPlan(const roads::RoadGraph& graph, std::vector<PlanUnit> units, double
     const std::vector<double>& r = risk_of(first_hour + h * kHour);
     for (size_t c = 0; c < cells.size(); ++c) day[c] += r[c];
   }
-  std::vector<int> order(cells.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](int a, int b) {
-    return day[size_t(a)] != day[size_t(b)] ? day[size_t(a)] > day[size_t(b)] : a < b;
-  });
   std::vector<int> candidate_cells;
-  for (int c : order) {
+  for (int c : hotspots::HottestFirst(day)) {
     if (candidate_cells.size() >= size_t(o.candidates) || day[size_t(c)] <= 0) break;
     candidate_cells.push_back(c);
   }
@@ -507,13 +503,8 @@ Plan RiskPlan(const roads::RoadGraph& graph, std::vector<PlanUnit> units, double
         room[unit.station_id] += carry;
       }
     }
-    std::vector<int> idx(cells.size());
-    std::iota(idx.begin(), idx.end(), 0);
-    std::sort(idx.begin(), idx.end(), [&](int a, int b) {
-      return r[size_t(a)] != r[size_t(b)] ? r[size_t(a)] > r[size_t(b)] : a < b;
-    });
     std::vector<int> hot;
-    for (int c : idx) {
+    for (int c : hotspots::HottestFirst(r)) {
       if (r[size_t(c)] <= 0 || r[size_t(c)] < o.revisit_min_ratio * mean) break;
       auto it = room.find(cell_station[size_t(c)]);
       if (it != room.end() && it->second >= 1) {
@@ -529,6 +520,7 @@ Plan RiskPlan(const roads::RoadGraph& graph, std::vector<PlanUnit> units, double
   };
 
   double covered_sum = 0;
+  std::pair<double, std::vector<int>> ahead{-kNever, {}};  // the next hour's hot cells, once
   for (double h = first_hour; h < to; h += kHour) {
     const std::vector<double> risk = risk_of(h);
     const double total = std::accumulate(risk.begin(), risk.end(), 0.0);
@@ -653,8 +645,9 @@ Plan RiskPlan(const roads::RoadGraph& graph, std::vector<PlanUnit> units, double
     // The revisit rule: the hot cells whose deadline falls before this hour's end (with a
     // half-hour margin) and that stay hot past it must be visited now. Each goes to the unit of
     // its area whose post is nearest, while it has room.
-    std::vector<int> hot = hottest(h);
+    std::vector<int> hot = ahead.first == h ? std::move(ahead.second) : hottest(h);
     std::vector<int> hot_next = hottest(h + kHour);
+    ahead = {h + kHour, hot_next};
     hot_by_hour.push_back(hot);
     std::set<int> hot_set(hot.begin(), hot.end()), next_set(hot_next.begin(), hot_next.end());
     for (size_t c = 0; c < cells.size(); ++c)

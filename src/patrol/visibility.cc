@@ -252,16 +252,10 @@ std::vector<Target> RiskCellTargets(double day_start, const DayRisk& risk,
   for (std::size_t h = 0; h < risk.hourly.size() && h < 24; ++h) {
     const std::vector<double>& hour = risk.hourly[h];
     PINGAN_CHECK(hour.size() == n);
-    std::vector<std::size_t> order;
-    for (std::size_t c = 0; c < n; ++c)
-      if (hour[c] > 0) order.push_back(c);
-    const std::size_t keep = std::min(order.size(), keep_at_most);
-    std::partial_sort(order.begin(), order.begin() + std::ptrdiff_t(keep), order.end(),
-                      [&](std::size_t a, std::size_t b) {
-                        return hour[a] != hour[b] ? hour[a] > hour[b] : a < b;
-                      });
-    for (std::size_t k = 0; k < keep; ++k) {
-      const std::size_t c = order[k];
+    // Cells with risk rank first, so the hottest that have any are a prefix.
+    const std::vector<int> order = hotspots::HottestFirst(hour, keep_at_most);
+    for (std::size_t k = 0; k < order.size() && hour[std::size_t(order[k])] > 0; ++k) {
+      const std::size_t c = std::size_t(order[k]);
       if (!is_located[c]) {
         if (station_of) station[c] = station_of(risk.centre[c]);
         is_located[c] = true;
