@@ -51,27 +51,48 @@ function modeShape(ctx: CanvasRenderingContext2D, mode: string, x: number, y: nu
   }
 }
 
-// A unit: status-coloured shape by mode, and its call sign on a dark tag beside it.
-export function unitIcon(callsign: string, mode: string, status: string, ratio: number): IconImage {
+export interface TagStyle {
+  fill: string; // behind the text
+  border: string;
+  text: string;
+  dash?: number[]; // a dashed border
+  inset?: number; // 0.5 puts the 1 px border on whole pixels
+}
+
+// A 22 px high icon with `text` on a tag beside a marker whose centre is at (11, h / 2); the
+// caller draws the marker on the returned context.
+export function taggedCanvas(text: string, tag: TagStyle, ratio: number) {
   const probe = canvas(1, 1, 1).ctx;
   probe.font = `600 12px ${font}`;
-  const textW = Math.ceil(probe.measureText(callsign).width);
+  const textW = Math.ceil(probe.measureText(text).width);
   const h = 22;
   const w = 22 + textW + 10;
   const { c, ctx } = canvas(w, h, ratio);
-  const color = unitStatusColor[status] ?? '#999';
-  // Tag behind the call sign.
-  ctx.fillStyle = 'rgba(10, 16, 26, 0.82)';
-  ctx.strokeStyle = color;
+  const inset = tag.inset ?? 0;
+  ctx.fillStyle = tag.fill;
+  ctx.strokeStyle = tag.border;
   ctx.lineWidth = 1;
+  ctx.setLineDash(tag.dash ?? []);
   ctx.beginPath();
-  ctx.roundRect(9, 3, w - 10, h - 6, 3);
+  ctx.roundRect(9 + inset, 3 + inset, w - 10 - 2 * inset, h - 6 - 2 * inset, 3);
   ctx.fill();
   ctx.stroke();
-  ctx.fillStyle = '#e8eef5';
+  ctx.setLineDash([]);
+  ctx.fillStyle = tag.text;
   ctx.font = `600 12px ${font}`;
   ctx.textBaseline = 'middle';
-  ctx.fillText(callsign, 22, h / 2 + 0.5);
+  ctx.fillText(text, 22, h / 2 + 0.5);
+  return { c, ctx, h };
+}
+
+// A unit: status-coloured shape by mode, and its call sign on a dark tag beside it.
+export function unitIcon(callsign: string, mode: string, status: string, ratio: number): IconImage {
+  const color = unitStatusColor[status] ?? '#999';
+  const { c, ctx, h } = taggedCanvas(
+    callsign,
+    { fill: 'rgba(10, 16, 26, 0.82)', border: color, text: '#e8eef5' },
+    ratio,
+  );
   // The marker itself.
   modeShape(ctx, mode, 11, h / 2, 7);
   ctx.fillStyle = color;

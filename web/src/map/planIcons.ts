@@ -1,30 +1,16 @@
 // Icons of the patrol plan layer, drawn like the units' (map/icons.ts) but hollow, with a dashed
 // tag: a plan says where a unit should be, the unit icon where it is.
-import { canvas, font, image } from './icons';
+import { font, image, taggedCanvas } from './icons';
 import type { IconImage } from './icons';
 
 // A post: a ring in the post's colour with the call sign (and what is held there) beside it.
 // The ring's centre is at (11, h/2), like a unit icon's marker.
 export function planPostIcon(text: string, color: string, ratio: number): IconImage {
-  const probe = canvas(1, 1, 1).ctx;
-  probe.font = `600 12px ${font}`;
-  const textW = Math.ceil(probe.measureText(text).width);
-  const h = 22;
-  const w = 22 + textW + 10;
-  const { c, ctx } = canvas(w, h, ratio);
-  ctx.fillStyle = 'rgba(10, 16, 26, 0.72)';
-  ctx.strokeStyle = color;
-  ctx.lineWidth = 1;
-  ctx.setLineDash([3, 2]);
-  ctx.beginPath();
-  ctx.roundRect(9.5, 3.5, w - 11, h - 7, 3);
-  ctx.fill();
-  ctx.stroke();
-  ctx.setLineDash([]);
-  ctx.fillStyle = color;
-  ctx.font = `600 12px ${font}`;
-  ctx.textBaseline = 'middle';
-  ctx.fillText(text, 22, h / 2 + 0.5);
+  const { c, ctx, h } = taggedCanvas(
+    text,
+    { fill: 'rgba(10, 16, 26, 0.72)', border: color, text: color, dash: [3, 2], inset: 0.5 },
+    ratio,
+  );
   // Ring with a dot: a place to be.
   ctx.beginPath();
   ctx.arc(11, h / 2, 7, 0, Math.PI * 2);
@@ -42,23 +28,11 @@ export function planPostIcon(text: string, color: string, ratio: number): IconIm
 
 // A duty nobody holds: a red ring with "!" and what is missing.
 export function unstaffedIcon(text: string, color: string, ratio: number): IconImage {
-  const probe = canvas(1, 1, 1).ctx;
-  probe.font = `600 12px ${font}`;
-  const textW = Math.ceil(probe.measureText(text).width);
-  const h = 22;
-  const w = 22 + textW + 10;
-  const { c, ctx } = canvas(w, h, ratio);
-  ctx.fillStyle = 'rgba(40, 8, 10, 0.85)';
-  ctx.strokeStyle = color;
-  ctx.lineWidth = 1;
-  ctx.beginPath();
-  ctx.roundRect(9.5, 3.5, w - 11, h - 7, 3);
-  ctx.fill();
-  ctx.stroke();
-  ctx.fillStyle = '#ffd6d6';
-  ctx.font = `600 12px ${font}`;
-  ctx.textBaseline = 'middle';
-  ctx.fillText(text, 22, h / 2 + 0.5);
+  const { c, ctx, h } = taggedCanvas(
+    text,
+    { fill: 'rgba(40, 8, 10, 0.85)', border: color, text: '#ffd6d6', inset: 0.5 },
+    ratio,
+  );
   ctx.beginPath();
   ctx.arc(11, h / 2, 8, 0, Math.PI * 2);
   ctx.fillStyle = color;
