@@ -45,6 +45,8 @@ const CaseKind& CallbackKind() {
       .owner_in_state = {{"scheduled", "system"},
                          {"sms_sent", "system"},
                          {"phone_task", "callback_clerk"}},
+      .follow_ons = {{"reply", "satisfaction", "3", "rectification"},
+                     {"call", "satisfaction", "3", "rectification"}},
   };
   return kind;
 }
@@ -73,6 +75,7 @@ const CaseKind& RectificationKind() {
       .label = "警情交办单",
       .choices = {{"verdict", {"accepted", "accepted_with_note"}}},
       .owner_in_state = {{"open", "station"}, {"replied", "supervisor"}},
+      .follow_ons = {},
   };
   return kind;
 }
@@ -114,6 +117,7 @@ const CaseKind& RequestKind() {
       .owner_in_state = {{"received", "duty_desk"},
                          {"assigned", "station"},
                          {"responded", "station"}},
+      .follow_ons = {},
   };
   return kind;
 }
@@ -144,6 +148,7 @@ const CaseKind& FundWarningKind() {
       .choices = {{"outcome", {"dissuaded", "already_paid", "not_reached", "false_alarm"}},
                   {"contact_method", {"phone", "visit", "sms", "video"}}},
       .owner_in_state = {{"received", "station"}, {"contacted", "station"}},
+      .follow_ons = {},
   };
   return kind;
 }
@@ -170,6 +175,7 @@ const CaseKind& HazardKind() {
       .label = "隐患",
       .choices = {},
       .owner_in_state = {{"open", "place"}, {"rectified", "station"}},
+      .follow_ons = {},
   };
   return kind;
 }
@@ -199,6 +205,7 @@ const CaseKind& DisputeKind() {
       .label = "纠纷",
       .choices = {{"referred_to", {"court", "people_mediation", "labour_arbitration", "other"}}},
       .owner_in_state = {{"registered", "station"}, {"mediating", "mediator"}},
+      .follow_ons = {},
   };
   return kind;
 }
@@ -214,6 +221,14 @@ const CaseKind* FindCaseKind(std::string_view kind) {
   for (const CaseKind* k : CaseKinds())
     if (k->workflow.kind == kind) return k;
   return nullptr;
+}
+
+CaseCatalog DefaultCaseCatalog(std::chrono::seconds callback_delay) {
+  CaseCatalog catalog;
+  for (const CaseKind* kind : CaseKinds()) catalog.kinds.push_back(*kind);
+  catalog.on_incident_closed = CallbackKind().workflow.kind;
+  catalog.callback_delay = callback_delay;
+  return catalog;
 }
 
 }  // namespace pingan::cases

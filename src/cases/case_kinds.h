@@ -4,23 +4,13 @@
 // with ApplySlaOverrides (e.g. its own 接诉即办 response times).
 #pragma once
 
-#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "core/workflow.h"
+#include "core/case_record.h"
 
 namespace pingan::cases {
-
-struct CaseKind {
-  WorkflowDefinition workflow;
-  std::string label;  // zh-CN: "回访"
-  // Fields whose value must be one of a list (e.g. "satisfaction": 1, 2, 3).
-  std::map<std::string, std::vector<std::string>> choices;
-  // Who is to act in each non-terminal state: a role or team ("station", "callback_clerk").
-  std::map<std::string, std::string> owner_in_state;
-};
 
 // 回访 callback after a closed incident: scheduled → sms_sent → answered; no answer by the
 // deadline (24 h) sends a reminder SMS (escalation "sms_reminder"), 24 h later a phone task
@@ -51,5 +41,9 @@ const CaseKind& DisputeKind();
 // "hazard", "dispute").
 const std::vector<const CaseKind*>& CaseKinds();
 const CaseKind* FindCaseKind(std::string_view kind);
+
+// Every kind above, with a callback opened when an incident with a caller closes, its SMS due
+// `callback_delay` after the close.
+CaseCatalog DefaultCaseCatalog(std::chrono::seconds callback_delay);
 
 }  // namespace pingan::cases

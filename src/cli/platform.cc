@@ -12,6 +12,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "cases/case_kinds.h"
 #include "core/incident_workflow.h"
 #include "ledger/sqlite/sqlite_event_log.h"
 
@@ -86,6 +87,7 @@ Result<std::unique_ptr<Platform>> OpenPlatform(const std::string& data_dir,
   platform->log = std::move(*log);
 
   WorkflowDefinition incident_workflow = IncidentWorkflow();
+  CaseCatalog cases = cases::DefaultCaseCatalog(options.callback_delay);
   if (!options.sla_config_path.empty()) {
     auto text = ReadFile(options.sla_config_path);
     if (!text) return text.error();
@@ -93,16 +95,24 @@ Result<std::unique_ptr<Platform>> OpenPlatform(const std::string& data_dir,
     if (doc.is_discarded() || !doc.is_object()) {
       return InvalidInput("sla-config", options.sla_config_path + " is not a JSON object");
     }
-    if (doc.contains("incident")) {
-      if (Status s = ApplySlaOverrides(incident_workflow, doc["incident"]); !s) {
+    // {"incident": {...}, "request": {...}, ...}: each kind's deadlines under its name.
+    auto apply = [&](WorkflowDefinition& workflow) -> Status {
+      if (!doc.contains(workflow.kind)) return {};
+      if (Status s = ApplySlaOverrides(workflow, doc[workflow.kind]); !s) {
         Error e = s.error();
-        e.message = fmt::format("{}: {}: {}", options.sla_config_path, e.field, e.message);
+        e.message = fmt::format("{}: {}.{}: {}", options.sla_config_path, workflow.kind, e.field,
+                                e.message);
         return e;
       }
-    }
+      return {};
+    };
+    if (Status s = apply(incident_workflow); !s) return s.error();
+    for (CaseKind& kind : cases.kinds)
+      if (Status s = apply(kind.workflow); !s) return s.error();
   }
   platform->engine = std::make_unique<engine::Engine>(*platform->log, platform->clock,
-                                                      std::move(incident_workflow));
+                                                      std::move(incident_workflow),
+                                                      engine::EngineOptions{}, std::move(cases));
   if (Status s = platform->engine->Start(); !s) return s.error();
   return platform;
 }

@@ -11,6 +11,9 @@
 
 namespace pingan::cli {
 
+// 30 minutes after the close: long enough for the crew's report, while the call is fresh.
+inline constexpr std::chrono::seconds kDefaultCallbackDelay{30 * 60};
+
 // Holds an exclusive lock on DIR/LOCK for its lifetime, so two processes never write one ledger.
 class DataDirLock {
  public:
@@ -26,7 +29,10 @@ class DataDirLock {
 };
 
 struct PlatformOptions {
-  std::string sla_config_path;  // optional JSON of SLA overrides: {"incident": {...}}
+  // Optional JSON of SLA overrides by kind: {"incident": {...}, "request": {...}, ...}.
+  std::string sla_config_path;
+  // How long after an incident closes its callback SMS goes out.
+  std::chrono::seconds callback_delay = kDefaultCallbackDelay;
 };
 
 // A running engine on DIR/ledger.db. Members are destroyed in reverse order: engine first.

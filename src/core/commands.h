@@ -7,6 +7,9 @@
 #include <variant>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "core/case_record.h"
 #include "core/domain.h"
 #include "core/jurisdiction.h"
 
@@ -90,12 +93,34 @@ struct BindDevice {
   std::string coordinates = "wgs84";  // wgs84 | gcj02
 };
 
+// Opens a case of a kind in the state's catalog. Its station is `station_id`, else the one
+// whose area holds `location`, else the incident's; it may stay empty (a citizen request
+// waiting for triage).
+struct CreateCase {
+  std::string kind;
+  std::string station_id;
+  int priority = 3;
+  IncidentId incident_id = 0;
+  CaseId parent_id = 0;
+  std::optional<LonLat> location;
+  nlohmann::json fields = nlohmann::json::object();
+};
+
+// One action of a case's workflow, with the fields it records ("reply": {"reply": "..."}).
+// Follow-on cases the kind declares are opened in the same command.
+struct CaseAction {
+  CaseId case_id = 0;
+  std::string action;
+  nlohmann::json fields = nlohmann::json::object();
+};
+
 // Fires SLA escalations that are due at the engine's current time.
 struct CheckDeadlines {};
 
-using CommandBody = std::variant<CreateIncident, IncidentAction, CreateUnit, SetUnitStatus,
-                                 ReportPosition, DefineJurisdictions, AddUser, OpenSession,
-                                 CloseSession, RecordPersonalDataRead, BindDevice, CheckDeadlines>;
+using CommandBody =
+    std::variant<CreateIncident, IncidentAction, CreateUnit, SetUnitStatus, ReportPosition,
+                 DefineJurisdictions, AddUser, OpenSession, CloseSession, RecordPersonalDataRead,
+                 BindDevice, CheckDeadlines, CreateCase, CaseAction>;
 
 struct Command {
   std::string actor;  // username, or "system"

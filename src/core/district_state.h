@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/case_record.h"
 #include "core/commands.h"
 #include "core/event.h"
 #include "core/jurisdiction.h"
@@ -22,7 +23,8 @@ namespace pingan {
 
 class DistrictState {
  public:
-  explicit DistrictState(WorkflowDefinition incident_workflow);
+  // `cases`: the case kinds this district runs (none: every case command is refused).
+  explicit DistrictState(WorkflowDefinition incident_workflow, CaseCatalog cases = {});
 
   // Decides `cmd` at time `now`. On success its events, numbered from last_seq() + 1, are
   // applied and appended to `out`. On error nothing changed and `out` is untouched.
@@ -38,14 +40,15 @@ class DistrictState {
   struct Changes {
     std::vector<std::shared_ptr<const Incident>> incidents;
     std::vector<std::shared_ptr<const Unit>> units;
+    std::vector<std::shared_ptr<const CaseRecord>> cases;
     std::vector<std::shared_ptr<const User>> users;
     std::vector<std::shared_ptr<const Session>> sessions_opened;
     std::vector<std::string> sessions_closed;                // token hashes
     std::shared_ptr<const JurisdictionIndex> jurisdictions;  // set when they changed
     std::shared_ptr<const DeviceIndex> devices;              // set when a binding changed
     bool empty() const {
-      return incidents.empty() && units.empty() && users.empty() && sessions_opened.empty() &&
-             sessions_closed.empty() && !jurisdictions && !devices;
+      return incidents.empty() && units.empty() && cases.empty() && users.empty() &&
+             sessions_opened.empty() && sessions_closed.empty() && !jurisdictions && !devices;
     }
   };
   Changes TakeChanges();
@@ -56,8 +59,10 @@ class DistrictState {
     Sequence last_seq = 0;
     IncidentId next_incident_id = 1;
     UnitId next_unit_id = 1;
+    CaseId next_case_id = 1;
     std::vector<std::shared_ptr<const Incident>> incidents;
     std::vector<std::shared_ptr<const Unit>> units;
+    std::vector<std::shared_ptr<const CaseRecord>> cases;
     std::vector<std::shared_ptr<const User>> users;
     std::vector<std::shared_ptr<const Session>> sessions;
     std::shared_ptr<const JurisdictionIndex> jurisdictions;
@@ -66,12 +71,15 @@ class DistrictState {
   // Everything, as JSON, for a checkpoint; FromCheckpoint() restores it exactly.
   static nlohmann::json CheckpointJson(const Snapshot& snapshot);
   nlohmann::json ToCheckpoint() { return CheckpointJson(TakeSnapshot()); }
-  static Result<std::unique_ptr<DistrictState>> FromCheckpoint(
-      const nlohmann::json& doc, WorkflowDefinition incident_workflow);
+  static Result<std::unique_ptr<DistrictState>> FromCheckpoint(const nlohmann::json& doc,
+                                                               WorkflowDefinition incident_workflow,
+                                                               CaseCatalog cases = {});
 
   const WorkflowDefinition& incident_workflow() const { return incident_workflow_; }
   const Incident* FindIncident(IncidentId id) const;
   const Unit* FindUnit(UnitId id) const;
+  const CaseRecord* FindCase(CaseId id) const;
+  const CaseCatalog& case_catalog() const { return catalog_; }
   const User* FindUser(const std::string& username) const;
   const JurisdictionIndex& jurisdictions();
   size_t incident_count() const { return incidents_.size(); }
@@ -107,6 +115,20 @@ class DistrictState {
                             std::vector<Event>& out);
   Result<CommandOutcome> Do(const CheckDeadlines& c, const std::string& actor, TimePoint now,
                             std::vector<Event>& out);
+  Result<CommandOutcome> Do(const CreateCase& c, const std::string& actor, TimePoint now,
+                            std::vector<Event>& out);
+  Result<CommandOutcome> Do(const CaseAction& c, const std::string& actor, TimePoint now,
+                            std::vector<Event>& out);
+  // Emits case.opened for a case already validated (OpenCase accepted it).
+  CaseId EmitCaseOpened(std::vector<Event>& out, TimePoint now, const std::string& actor,
+                        const std::string& kind, const OpenCaseRequest& request);
+  // The callback an incident's close calls for, if the catalog asks for one and the incident
+  // has a caller to call back and no such case open yet.
+  void OpenCaseOnClose(const Incident& incident, const std::string& actor, TimePoint now,
+                       std::vector<Event>& out);
+  void ApplyCaseEvent(const Event& e);
+  CaseRecord& MutableCase(CaseId id);
+  void ScheduleCaseEscalation(const CaseRecord& record);
 
   void ApplyIncidentEvent(const Event& e);
   void ApplyUnitEvent(const Event& e);
@@ -119,6 +141,7 @@ class DistrictState {
   Status CheckStation(const std::string& station_id, const std::string& field);
 
   WorkflowDefinition incident_workflow_;
+  CaseCatalog catalog_;
   Sequence last_seq_ = 0;
   IncidentId next_incident_id_ = 1;
   UnitId next_unit_id_ = 1;
@@ -130,6 +153,12 @@ class DistrictState {
   // looks only at the due front, never at every open incident.
   std::set<std::pair<TimePoint, IncidentId>> escalation_queue_;
   std::map<UnitId, std::shared_ptr<Unit>> units_;
+  CaseId next_case_id_ = 1;
+  std::map<CaseId, std::shared_ptr<CaseRecord>> cases_;
+  std::multimap<IncidentId, CaseId> cases_by_incident_;
+  // As escalation_queue_, for cases; case_escalation_at_ holds each case's entry.
+  std::set<std::pair<TimePoint, CaseId>> case_escalation_queue_;
+  std::unordered_map<CaseId, TimePoint> case_escalation_at_;
   std::unordered_map<std::string, UnitId> unit_by_callsign_;
   std::map<std::string, std::shared_ptr<User>> users_;
   std::unordered_map<std::string, std::shared_ptr<Session>> sessions_;
@@ -141,6 +170,7 @@ class DistrictState {
 
   std::unordered_set<IncidentId> changed_incidents_;
   std::unordered_set<UnitId> changed_units_;
+  std::unordered_set<CaseId> changed_cases_;
   std::unordered_set<std::string> changed_users_;
   std::vector<std::string> opened_sessions_;
   std::vector<std::string> closed_sessions_;

@@ -7,12 +7,13 @@
 namespace pingan::engine {
 
 Engine::Engine(ledger::EventLog& log, const Clock& clock, WorkflowDefinition incident_workflow,
-               EngineOptions options)
+               EngineOptions options, CaseCatalog cases)
     : log_(log),
       clock_(clock),
       incident_workflow_(std::move(incident_workflow)),
+      cases_(std::move(cases)),
       options_(options),
-      state_(std::make_unique<DistrictState>(incident_workflow_)) {}
+      state_(std::make_unique<DistrictState>(incident_workflow_, cases_)) {}
 
 Engine::~Engine() {
   Stop();
@@ -25,9 +26,10 @@ Status Engine::Start() {
   if (*checkpoint) {
     const ledger::Checkpoint& cp = **checkpoint;
     auto doc = nlohmann::json::parse(cp.state, nullptr, /*allow_exceptions=*/false);
-    auto restored = doc.is_discarded() ? Result<std::unique_ptr<DistrictState>>(Error{
-                                             ErrorCode::kInternal, "checkpoint is not JSON", {}})
-                                       : DistrictState::FromCheckpoint(doc, incident_workflow_);
+    auto restored = doc.is_discarded()
+                        ? Result<std::unique_ptr<DistrictState>>(
+                              Error{ErrorCode::kInternal, "checkpoint is not JSON", {}})
+                        : DistrictState::FromCheckpoint(doc, incident_workflow_, cases_);
     if (restored && (*restored)->last_seq() == cp.seq && cp.seq <= log_.last_seq()) {
       state_ = std::move(*restored);
       last_checkpoint_seq_ = cp.seq;
@@ -203,6 +205,7 @@ void Engine::Publish(DistrictState::Changes changes, std::vector<Event> notices)
     std::unique_lock lock(read_mu_);
     for (const auto& incident : changes.incidents) view_.incidents[incident->id] = incident;
     for (const auto& unit : changes.units) view_.units[unit->id] = unit;
+    for (const auto& record : changes.cases) view_.cases[record->id] = record;
     for (const auto& user : changes.users) view_.users[user->username] = user;
     for (const auto& session : changes.sessions_opened)
       view_.sessions[session->token_hash] = session;

@@ -36,6 +36,7 @@ struct EngineOptions {
 struct ReadView {
   std::map<IncidentId, std::shared_ptr<const Incident>> incidents;
   std::map<UnitId, std::shared_ptr<const Unit>> units;
+  std::map<CaseId, std::shared_ptr<const CaseRecord>> cases;
   std::map<std::string, std::shared_ptr<const User>> users;
   std::unordered_map<std::string, std::shared_ptr<const Session>> sessions;
   std::shared_ptr<const JurisdictionIndex> jurisdictions;
@@ -53,9 +54,9 @@ struct EngineStats {
 
 class Engine {
  public:
-  // `log` and `clock` must outlive the engine.
+  // `log` and `clock` must outlive the engine. `cases`: the case kinds the district runs.
   Engine(ledger::EventLog& log, const Clock& clock, WorkflowDefinition incident_workflow,
-         EngineOptions options = {});
+         EngineOptions options = {}, CaseCatalog cases = {});
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -84,6 +85,7 @@ class Engine {
   std::shared_ptr<const JurisdictionIndex> jurisdictions() const;
 
   const WorkflowDefinition& incident_workflow() const { return incident_workflow_; }
+  const CaseCatalog& case_catalog() const { return cases_; }
   const Clock& clock() const { return clock_; }
   LiveFeed& live_feed() { return live_feed_; }
   EngineStats stats() const;
@@ -105,6 +107,7 @@ class Engine {
   ledger::EventLog& log_;
   const Clock& clock_;
   const WorkflowDefinition incident_workflow_;
+  const CaseCatalog cases_;
   const EngineOptions options_;
 
   std::unique_ptr<DistrictState> state_;  // writer thread only, after Start()

@@ -2,7 +2,8 @@
 // reminders, escalation, sign-off, and nothing closing without its required fields.
 #include <gtest/gtest.h>
 
-#include "cases/case_record.h"
+#include "cases/case_kinds.h"
+#include "core/case_record.h"
 
 namespace pingan::cases {
 namespace {

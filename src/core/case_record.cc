@@ -1,10 +1,12 @@
-#include "cases/case_record.h"
+#include "core/case_record.h"
 
 #include <algorithm>
 
 #include <fmt/format.h>
 
-namespace pingan::cases {
+#include "core/json_support.h"
+
+namespace pingan {
 namespace {
 
 // A field counts as given when present and not null, "" or an empty array/object.
@@ -20,7 +22,7 @@ Status CheckChoices(const CaseKind& kind, const nlohmann::json& fields) {
   for (const auto& [name, allowed] : kind.choices) {
     auto it = fields.find(name);
     if (it == fields.end() || it->is_null()) continue;
-    std::string value = it->is_string() ? it->get<std::string>() : it->dump();
+    std::string value = FieldText(fields, name);
     if (std::find(allowed.begin(), allowed.end(), value) == allowed.end())
       return InvalidInput(name, fmt::format("one of: {}", fmt::join(allowed, ", ")));
   }
@@ -28,6 +30,12 @@ Status CheckChoices(const CaseKind& kind, const nlohmann::json& fields) {
 }
 
 }  // namespace
+
+const CaseKind* CaseCatalog::Find(std::string_view kind) const {
+  for (const CaseKind& k : kinds)
+    if (k.workflow.kind == kind) return &k;
+  return nullptr;
+}
 
 Result<CaseRecord> OpenCase(const CaseKind& kind, OpenCaseRequest request, TimePoint now) {
   if (request.priority < 1 || request.priority > 4)
@@ -43,6 +51,7 @@ Result<CaseRecord> OpenCase(const CaseKind& kind, OpenCaseRequest request, TimeP
   record.priority = request.priority;
   record.incident_id = request.incident_id;
   record.parent_id = request.parent_id;
+  record.location = request.location;
   record.opened_at = now;
   record.fields = std::move(request.fields);
   record.slas = StartSlaTimers(kind.workflow, record.priority, now);
@@ -95,17 +104,36 @@ Status ApplyCaseAction(const CaseKind& kind, CaseRecord& record, std::string_vie
 std::vector<DueEscalation> TakeDueEscalations(const CaseKind& kind, CaseRecord& record,
                                               TimePoint now) {
   std::vector<DueEscalation> due = DueEscalations(kind.workflow, record.slas, now);
-  for (const DueEscalation& d : due) {
-    SlaTimer& timer = record.slas[d.timer_index];
-    timer.escalation_level = std::max(timer.escalation_level, d.level);
-    record.timeline.push_back({d.due_at,
-                               "system",
-                               "escalate",
-                               record.state,
-                               record.state,
-                               {{"sla", timer.name}, {"level", d.level}, {"notify", d.notify}}});
-  }
+  for (const DueEscalation& d : due)
+    MarkEscalated(record, record.slas[d.timer_index].name, d.level, d.notify, d.due_at);
   return due;
+}
+
+void MarkEscalated(CaseRecord& record, const std::string& sla, int level, const std::string& notify,
+                   TimePoint at) {
+  for (SlaTimer& timer : record.slas)
+    if (timer.name == sla) timer.escalation_level = std::max(timer.escalation_level, level);
+  record.timeline.push_back({at,
+                             "system",
+                             "escalate",
+                             record.state,
+                             record.state,
+                             {{"sla", sla}, {"level", level}, {"notify", notify}}});
+}
+
+std::vector<const CaseFollowOn*> FollowOnsOf(const CaseKind& kind, std::string_view action,
+                                             const nlohmann::json& fields) {
+  std::vector<const CaseFollowOn*> out;
+  for (const CaseFollowOn& f : kind.follow_ons)
+    if (f.action == action && FieldText(fields, f.field) == f.equals) out.push_back(&f);
+  return out;
+}
+
+std::string FieldText(const nlohmann::json& fields, std::string_view name) {
+  if (!fields.is_object()) return "";
+  auto it = fields.find(std::string(name));
+  if (it == fields.end() || it->is_null()) return "";
+  return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
 std::string OwnerOf(const CaseKind& kind, const CaseRecord& record) {
@@ -119,4 +147,54 @@ bool IsOverdue(const CaseRecord& record, TimePoint now) {
                      [&](const SlaTimer& t) { return pingan::IsOverdue(t, now); });
 }
 
-}  // namespace pingan::cases
+}  // namespace pingan
+
+namespace pingan {
+
+void to_json(nlohmann::json& j, const CaseEvent& e) {
+  j = {{"at", e.at},     {"actor", e.actor}, {"action", e.action},
+       {"from", e.from}, {"to", e.to},       {"fields", e.fields}};
+}
+
+void from_json(const nlohmann::json& j, CaseEvent& e) {
+  j.at("at").get_to(e.at);
+  j.at("actor").get_to(e.actor);
+  j.at("action").get_to(e.action);
+  j.at("from").get_to(e.from);
+  j.at("to").get_to(e.to);
+  e.fields = j.at("fields");
+}
+
+void to_json(nlohmann::json& j, const CaseRecord& c) {
+  j = {{"id", c.id},
+       {"kind", c.kind},
+       {"state", c.state},
+       {"station_id", c.station_id},
+       {"priority", c.priority},
+       {"incident_id", c.incident_id},
+       {"parent_id", c.parent_id},
+       {"opened_at", c.opened_at},
+       {"closed_at", c.closed_at},
+       {"location", c.location},
+       {"fields", c.fields},
+       {"slas", c.slas},
+       {"timeline", c.timeline}};
+}
+
+void from_json(const nlohmann::json& j, CaseRecord& c) {
+  j.at("id").get_to(c.id);
+  j.at("kind").get_to(c.kind);
+  j.at("state").get_to(c.state);
+  j.at("station_id").get_to(c.station_id);
+  j.at("priority").get_to(c.priority);
+  j.at("incident_id").get_to(c.incident_id);
+  j.at("parent_id").get_to(c.parent_id);
+  j.at("opened_at").get_to(c.opened_at);
+  j.at("closed_at").get_to(c.closed_at);
+  c.location = j.value("location", std::optional<LonLat>{});
+  c.fields = j.at("fields");
+  j.at("slas").get_to(c.slas);
+  j.at("timeline").get_to(c.timeline);
+}
+
+}  // namespace pingan
