@@ -25,6 +25,9 @@ const PermissionRow kPermissions[] = {
     {Permission::kReportUnitStatus, {Role::kDispatcher, Role::kOfficer, Role::kStationChief}},
     {Permission::kManageJurisdictions, {Role::kAdmin}},
     {Permission::kManageUsers, {Role::kAdmin}},
+    {Permission::kOpenCases,
+     {Role::kDispatcher, Role::kOfficer, Role::kStationChief, Role::kLeader, Role::kAdmin}},
+    {Permission::kManageApiKeys, {Role::kAdmin}},
 };
 
 struct ActionRow {
@@ -126,6 +129,13 @@ bool MayPerformIncidentAction(Role role, std::string_view action) {
   }
   // Unknown actions are refused later by the workflow with a clear message.
   return true;
+}
+
+bool MayPerformCaseAction(Role role, std::string_view /*kind*/, std::string_view action) {
+  if (action == "sign_off" || action == "send_back") {
+    return role == Role::kLeader || role == Role::kAdmin;
+  }
+  return HasPermission(role, Permission::kOpenCases);
 }
 
 }  // namespace pingan::api

@@ -36,6 +36,8 @@ enum class Permission {
   kReportUnitStatus,  // status and position of units
   kManageJurisdictions,
   kManageUsers,
+  kOpenCases,   // register fund warnings, disputes, requests; act on cases
+  kManageApiKeys,
 };
 bool HasPermission(Role role, Permission permission);
 // The roles that hold `permission`, for documentation.
@@ -43,5 +45,9 @@ std::vector<Role> RolesWith(Permission permission);
 // Incident actions by role: officers report progress and close; dispatch, transfer, cancel and
 // reopen are for dispatchers and station chiefs.
 bool MayPerformIncidentAction(Role role, std::string_view action);
+// Case actions by role: a supervisor's sign-off and sending a reply back are for leaders (the
+// bureau's supervision) and admin, never for the station that wrote the reply; every other
+// action is for whoever holds kOpenCases.
+bool MayPerformCaseAction(Role role, std::string_view kind, std::string_view action);
 
 }  // namespace pingan::api

@@ -15,6 +15,11 @@ namespace pingan::hotspots {
 struct IncidentSet;
 }  // namespace pingan::hotspots
 
+namespace pingan::sms {
+class SmsGateway;
+class SimulatorGateway;
+}  // namespace pingan::sms
+
 namespace pingan::map {
 class VectorTiles;
 class AddressIndex;
@@ -58,6 +63,11 @@ struct ApiServices {
       read_tracks;
   // Patrol plans, stored and published (DIR/plans); null: the plan routes answer 503.
   PlanStore* plans = nullptr;
+  // Sends text messages to citizens (callback SMS, verification codes); null: the routes that
+  // need it answer 503.
+  sms::SmsGateway* sms = nullptr;
+  // The simulator behind `sms`, when it is one: GET /api/sms/outbox lists what it sent.
+  const sms::SimulatorGateway* sms_outbox = nullptr;
   // Where the base map comes from, shown in the map's corner.
   std::string map_attribution = "路网 © OpenStreetMap 贡献者 (ODbL)";
 };
