@@ -13,7 +13,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error
 fi
 stamp=dist/index.html
-if [ -f "$stamp" ] && [ -z "$(find src index.html package.json package-lock.json vite.config.ts tsconfig.json -newer "$stamp" -print -quit)" ]; then
+if [ -f "$stamp" ] && [ -z "$(find src public index.html package.json package-lock.json vite.config.ts tsconfig.json -newer "$stamp" -print -quit)" ]; then
   exit 0
 fi
 echo "build-web: npm run build"

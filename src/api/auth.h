@@ -36,7 +36,7 @@ enum class Permission {
   kReportUnitStatus,  // status and position of units
   kManageJurisdictions,
   kManageUsers,
-  kOpenCases,   // register fund warnings, disputes, requests; act on cases
+  kOpenCases,  // register fund warnings, disputes, requests; act on cases
   kManageApiKeys,
 };
 bool HasPermission(Role role, Permission permission);

@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/json_codec.h"
+#include "api/route_support.h"
 #include "core/district_time.h"
 #include "core/jurisdiction.h"
 #include "core/time_format.h"
@@ -22,15 +23,6 @@ namespace {
 
 constexpr double kDay = 86400;
 constexpr double kHour = 3600;
-
-json QueryParam(const char* name, const char* description) {
-  return {{"name", name}, {"description", description}, {"schema", {{"type", "string"}}}};
-}
-
-std::string Query(const HttpRequest& req, const std::string& name) {
-  auto it = req.query.find(name);
-  return it == req.query.end() ? std::string() : it->second;
-}
 
 // Local midnight of the district day `date`, in local seconds.
 double DayFrom(std::chrono::sys_days date) {
@@ -253,7 +245,7 @@ void AddPlanRoutes(Router& router, std::shared_ptr<const PlanRoutesContext> cont
               "200 {date, published, versions: [...], unreadable: [...]}", [c](Call& call) {
                 if (c->store == nullptr) return call.Fail(NoStore());
                 std::chrono::sys_days date = DistrictToday(c->engine);
-                if (std::string text = Query(call.request, "date"); !text.empty()) {
+                if (std::string text = QueryString(call.request, "date"); !text.empty()) {
                   auto parsed = DateParam(text);
                   if (!parsed) return call.Fail(parsed.error());
                   date = *parsed;
@@ -284,7 +276,7 @@ void AddPlanRoutes(Router& router, std::shared_ptr<const PlanRoutesContext> cont
        [c](Call& call) {
          if (c->store == nullptr) return call.Fail(NoStore());
          TimePoint at = c->engine.clock().Now();
-         if (std::string text = Query(call.request, "at"); !text.empty() && text != "now") {
+         if (std::string text = QueryString(call.request, "at"); !text.empty() && text != "now") {
            auto parsed = ParseTime(text);
            if (!parsed)
              return call.Fail(InvalidInput(
@@ -298,7 +290,7 @@ void AddPlanRoutes(Router& router, std::shared_ptr<const PlanRoutesContext> cont
          auto published = c->store->Published(date);
          if (!published)
            return call.Fail(NotFound(fmt::format("no plan is published for {}", FormatDate(date))));
-         const std::string callsign = Query(call.request, "callsign");
+         const std::string callsign = QueryString(call.request, "callsign");
          boost::asio::post(c->workers, [c, call, date, at, t, callsign, published = *published] {
            auto plan = c->store->Get(date, published.version);
            if (!plan) return call.Fail(plan.error());

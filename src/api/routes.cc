@@ -12,9 +12,14 @@
 #include <spdlog/spdlog.h>
 
 #include "api/auth.h"
+#include "api/case_routes.h"
+#include "api/citizen_requests.h"
 #include "api/json_codec.h"
 #include "api/plan_routes.h"
+#include "api/registry_routes.h"
+#include "api/repeat_routes.h"
 #include "api/risk_layer.h"
+#include "api/route_support.h"
 #include "api/static_files.h"
 #include "core/district_time.h"
 #include "core/incident_workflow.h"
@@ -32,50 +37,6 @@ namespace {
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
 constexpr size_t kNarrativeMaxBytes = 8192;
-
-json StringSchema() {
-  return {{"type", "string"}};
-}
-json IntegerSchema() {
-  return {{"type", "integer"}};
-}
-json NumberSchema() {
-  return {{"type", "number"}};
-}
-json ObjectSchema(json properties, std::vector<std::string> required) {
-  return {{"type", "object"}, {"properties", std::move(properties)}, {"required", required}};
-}
-json QueryParam(const char* name, const char* description, json schema = StringSchema()) {
-  return {{"name", name}, {"description", description}, {"schema", std::move(schema)}};
-}
-
-Result<std::optional<std::int64_t>> QueryInteger(const HttpRequest& req, const std::string& name) {
-  auto it = req.query.find(name);
-  if (it == req.query.end() || it->second.empty()) return std::optional<std::int64_t>();
-  std::int64_t value = 0;
-  const std::string& text = it->second;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) {
-    return InvalidInput(name, fmt::format("'{}' is not a whole number", text));
-  }
-  return std::optional<std::int64_t>(value);
-}
-
-Result<std::optional<TimePoint>> QueryTime(const HttpRequest& req, const std::string& name) {
-  auto it = req.query.find(name);
-  if (it == req.query.end() || it->second.empty()) return std::optional<TimePoint>();
-  auto t = ParseTime(it->second);
-  if (!t) {
-    return InvalidInput(
-        name, fmt::format("'{}' is not an ISO 8601 time or epoch milliseconds", it->second));
-  }
-  return std::optional<TimePoint>(*t);
-}
-
-std::string QueryString(const HttpRequest& req, const std::string& name) {
-  auto it = req.query.find(name);
-  return it == req.query.end() ? std::string() : it->second;
-}
 
 // Failed logins per username, to slow down password guessing.
 class LoginThrottle {
@@ -276,6 +237,14 @@ struct Api::Impl {
                               engine, workers,
                               services.recommender ? &services.recommender->graph() : nullptr,
                               KeyPlaces(services.tiles), visibility, services.plans}));
+    AddCaseRoutes(router, std::make_shared<const CaseRoutesContext>(
+                              CaseRoutesContext{engine, workers, services.sms, services.sms_outbox,
+                                                options.sms_inbound_token}));
+    AddCitizenRequestRoutes(router, {engine, workers, services.sms, services.api_keys,
+                                     options.web_root, PublicLimits{}});
+    AddCaseWorkRoutes(router, std::make_shared<CaseWorkRoutesContext>(
+                                  engine, workers, services.addresses, cases::RepeatOptions{}));
+    AddRegistryRoutes(router, {engine, workers, services.registry});
     AddMetaRoutes();
     router.SetFallback([root = options.web_root](const HttpRequest& req, Responder respond) {
       if (auto file = ServeStaticFile(root, req.path)) return respond(std::move(*file));
@@ -312,17 +281,7 @@ struct Api::Impl {
   // Runs `command` as the caller; `on_done` runs on a worker thread, off the writer thread.
   void Submit(const Call& call, CommandBody body,
               std::function<void(const Call&, CommandOutcome)> on_done) {
-    std::string actor = call.user ? call.user->username : "anonymous";
-    engine.Submit(Command{std::move(actor), std::move(body)},
-                  [this, call, on_done = std::move(on_done)](Result<CommandOutcome> result) {
-                    boost::asio::post(workers, [call, on_done, result = std::move(result)] {
-                      if (!result) {
-                        call.Fail(result.error());
-                        return;
-                      }
-                      on_done(call, *result);
-                    });
-                  });
+    SubmitAsCaller(engine, workers, call, std::move(body), std::move(on_done));
   }
 
   json IncidentJson(const Incident& incident, bool reveal, bool with_timeline = true) {

@@ -20,6 +20,10 @@ class SmsGateway;
 class SimulatorGateway;
 }  // namespace pingan::sms
 
+namespace pingan::registry {
+struct Registry;
+}  // namespace pingan::registry
+
 namespace pingan::map {
 class VectorTiles;
 class AddressIndex;
@@ -28,6 +32,7 @@ class AddressIndex;
 namespace pingan::api {
 
 class PlanStore;
+class ApiKeyStore;
 
 struct ApiOptions {
   std::chrono::hours session_lifetime{12};
@@ -37,6 +42,8 @@ struct ApiOptions {
   // The built console (web/dist); paths outside /api/ are served from it. Empty: a plain
   // landing page instead.
   std::string web_root;
+  // When set, POST /api/sms/inbound needs it in the header X-Pingan-Sms-Token.
+  std::string sms_inbound_token;
 };
 
 // Services beside the engine. Each may be missing; its routes then answer 503 and say why.
@@ -68,6 +75,11 @@ struct ApiServices {
   sms::SmsGateway* sms = nullptr;
   // The simulator behind `sms`, when it is one: GET /api/sms/outbox lists what it sent.
   const sms::SimulatorGateway* sms_outbox = nullptr;
+  // Open311 API keys (DIR/apikeys.json); null: every Open311 POST is refused (403).
+  ApiKeyStore* api_keys = nullptr;
+  // Places, campaigns, inspections, photos, outreach (DIR/registry.db, DIR/photos); null: the
+  // registry routes answer 503.
+  registry::Registry* registry = nullptr;
   // Where the base map comes from, shown in the map's corner.
   std::string map_attribution = "路网 © OpenStreetMap 贡献者 (ODbL)";
 };

@@ -34,7 +34,9 @@ std::optional<HttpResponse> ServeStaticFile(const std::string& root, const std::
       path.find('\\') != std::string::npos) {
     return std::nullopt;
   }
-  std::string relative = path == "/" ? "index.html" : path.substr(1);
+  // A directory's page is its index.html: "/" is the console, "/hf/" the callback survey.
+  std::string relative = path.substr(1);
+  if (relative.empty() || relative.ends_with('/')) relative += "index.html";
   std::filesystem::path file = std::filesystem::path(root) / relative;
   std::error_code ec;
   if (!std::filesystem::is_regular_file(file, ec)) return std::nullopt;

@@ -22,9 +22,20 @@ constexpr double kMPerDegLat = kEarthRadiusM * kDegToRad;
 // Slack for rounding in DistanceM() and in the bounds below; far below a GPS fix's error.
 constexpr double kSlack = 1e-6;
 
-constexpr std::uint8_t kAddressBit = 1;
+constexpr std::uint8_t kPlaceBit = 1;
 constexpr std::uint8_t kPhoneBit = 2;
 constexpr std::uint8_t kPartyBit = 4;
+constexpr RepeatReason kReasons[] = {RepeatReason::kPlace, RepeatReason::kPhone,
+                                     RepeatReason::kParty};
+
+std::uint8_t BitOf(RepeatReason reason) {
+  switch (reason) {
+    case RepeatReason::kPlace: return kPlaceBit;
+    case RepeatReason::kPhone: return kPhoneBit;
+    case RepeatReason::kParty: return kPartyBit;
+  }
+  return 0;
+}
 
 // ---- Text keys ----
 
@@ -202,31 +213,20 @@ std::optional<LonLat> Median(std::vector<double> lons, std::vector<double> lats)
 }
 
 // REQUIRES: `members` are sorted positions of one component, in time order.
-RepeatGroup MakeGroup(const std::vector<std::uint32_t>& members,
+RepeatGroup MakeGroup(RepeatReason reason, const std::vector<std::uint32_t>& members,
                       std::span<const RepeatSubject> subjects,
-                      const std::vector<std::uint32_t>& order,
-                      const std::vector<std::uint8_t>& reason_bits) {
+                      const std::vector<std::uint32_t>& order) {
   RepeatGroup g;
+  g.reason = reason;
   g.count = members.size();
   g.ids.reserve(members.size());
-  std::uint8_t bits = 0;
-  // Few stations per group: a vector in order of first appearance settles ties by itself.
-  std::vector<std::pair<std::string_view, std::size_t>> stations;
   std::vector<double> lons, lats;
   for (std::uint32_t k : members) {
     const RepeatSubject& s = subjects[order[k]];
     g.ids.push_back(s.id);
-    bits |= reason_bits[k];
     ++g.categories[s.category];
-    if (!s.station_id.empty()) {
-      auto it = std::find_if(stations.begin(), stations.end(),
-                             [&](const auto& e) { return e.first == s.station_id; });
-      if (it == stations.end()) {
-        stations.emplace_back(s.station_id, 1);
-      } else {
-        ++it->second;
-      }
-    }
+    // In time order, so the last station seen is the latest incident's.
+    if (!s.station_id.empty()) g.station_id = s.station_id;
     if (s.location && IsValid(*s.location)) {
       lons.push_back(s.location->lon);
       lats.push_back(s.location->lat);
@@ -234,21 +234,27 @@ RepeatGroup MakeGroup(const std::vector<std::uint32_t>& members,
   }
   g.first_at = subjects[order[members.front()]].at;
   g.last_at = subjects[order[members.back()]].at;
-  if (bits & kAddressBit) g.reasons.insert("address");
-  if (bits & kPhoneBit) g.reasons.insert("phone");
-  if (bits & kPartyBit) g.reasons.insert("party");
-  std::size_t best = 0;
-  for (const auto& [station, n] : stations) {
-    if (n > best) {
-      best = n;
-      g.station_id = std::string(station);
-    }
-  }
   g.location = Median(std::move(lons), std::move(lats));
   return g;
 }
 
 }  // namespace
+
+std::string_view ToString(RepeatReason reason) {
+  switch (reason) {
+    case RepeatReason::kPlace: return "place";
+    case RepeatReason::kPhone: return "phone";
+    case RepeatReason::kParty: return "party";
+  }
+  return "";
+}
+
+std::optional<RepeatReason> ParseRepeatReason(std::string_view text) {
+  for (RepeatReason r : kReasons) {
+    if (ToString(r) == text) return r;
+  }
+  return std::nullopt;
+}
 
 RepeatSubject SubjectOf(const Incident& incident) {
   RepeatSubject s;
@@ -363,7 +369,8 @@ RepeatResult FindRepeats(std::span<const RepeatSubject> subjects, const RepeatOp
     reference_lat = *mid;
   }
 
-  DisjointSets sets(n);
+  // One set of groups per reason: links of different reasons never join groups.
+  DisjointSets place_sets(n), phone_sets(n), party_sets(n);
   SpatialHash cells(options.distance_m, reference_lat);
   // For each key, the latest position that had it. Linking each incident only to that one, if
   // within the window, gives the same groups as linking all pairs: a key's incidents in time
@@ -371,9 +378,12 @@ RepeatResult FindRepeats(std::span<const RepeatSubject> subjects, const RepeatOp
   // between them within the window too, so the chain i, i+1, …, j joins them.
   std::unordered_map<std::string, std::uint32_t> last_address, last_phone, last_party;
   cells.Reserve(lats.size());
-  last_address.reserve(options.by_address ? n : 0);
+  last_address.reserve(options.by_place ? n : 0);
   last_phone.reserve(options.by_phone ? n : 0);
-  std::vector<std::uint8_t> reason_bits(n, 0);
+  // Per position: the reasons it has a key for (a single incident is a group of min_group 1
+  // only for those), and the reasons that linked it to an earlier position.
+  std::vector<std::uint8_t> key_bits(n, 0);
+  std::vector<std::uint8_t> link_bits(n, 0);
   constexpr std::uint32_t kNoAnchor = std::numeric_limits<std::uint32_t>::max();
   std::vector<long long> anchor_last(n, 0);  // per anchor: its group's latest call
   RepeatResult result;
@@ -381,10 +391,11 @@ RepeatResult FindRepeats(std::span<const RepeatSubject> subjects, const RepeatOp
   for (std::uint32_t k = 0; k < n; ++k) {
     const RepeatSubject& s = subjects[order[k]];
     const long long t = times[k];
-    std::uint8_t& bits = reason_bits[k];
-    auto link_key = [&](std::unordered_map<std::string, std::uint32_t>& last, std::string key,
-                        std::uint8_t bit) {
+    std::uint8_t& bits = link_bits[k];
+    auto link_key = [&](std::unordered_map<std::string, std::uint32_t>& last, DisjointSets& sets,
+                        std::string key, std::uint8_t bit) {
       if (key.empty()) return;
+      key_bits[k] |= bit;
       auto [it, inserted] = last.try_emplace(std::move(key), k);
       if (inserted) return;
       if (t - times[it->second] <= window_ms) {
@@ -394,9 +405,10 @@ RepeatResult FindRepeats(std::span<const RepeatSubject> subjects, const RepeatOp
       it->second = k;
     };
 
-    if (options.by_address) {
+    if (options.by_place) {
       const LonLat p = at[k];
       if (!std::isnan(p.lon)) {
+        key_bits[k] |= kPlaceBit;
         // Places are anchored: an incident joins the nearest anchor (the first call of a
         // place's group) within distance_m whose group was last seen within the window, or
         // becomes an anchor itself. Linking to any near incident instead chained a dense
@@ -416,49 +428,60 @@ RepeatResult FindRepeats(std::span<const RepeatSubject> subjects, const RepeatOp
           }
         });
         if (best != kNoAnchor) {
-          sets.Union(k, best);
-          bits |= kAddressBit;
+          place_sets.Union(k, best);
+          bits |= kPlaceBit;
           anchor_last[best] = t;
         } else {
           cells.Insert(p, k);
           anchor_last[k] = t;
         }
       }
-      link_key(last_address, NormalizeAddress(s.address), kAddressBit);
+      link_key(last_address, place_sets, NormalizeAddress(s.address), kPlaceBit);
     }
-    if (options.by_phone) link_key(last_phone, NormalizePhone(s.caller_phone), kPhoneBit);
+    if (options.by_phone) {
+      link_key(last_phone, phone_sets, NormalizePhone(s.caller_phone), kPhoneBit);
+    }
     if (options.by_parties) {
       std::vector<std::string> parties;
       parties.reserve(s.parties.size());
       for (const std::string& party : s.parties) parties.push_back(NormalizeParty(party));
       std::sort(parties.begin(), parties.end());
       parties.erase(std::unique(parties.begin(), parties.end()), parties.end());
-      for (std::string& party : parties) link_key(last_party, std::move(party), kPartyBit);
+      for (std::string& party : parties)
+        link_key(last_party, party_sets, std::move(party), kPartyBit);
     }
-    if (bits & kAddressBit) ++result.links.address;
+    if (bits & kPlaceBit) ++result.links.place;
     if (bits & kPhoneBit) ++result.links.phone;
     if (bits & kPartyBit) ++result.links.party;
   }
 
   const std::size_t min_group = std::max<std::size_t>(options.min_group, 1);
   constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
-  std::vector<std::uint32_t> group_of_root(n, kNone);
-  std::vector<std::vector<std::uint32_t>> members;
-  for (std::uint32_t k = 0; k < n; ++k) {
-    const std::uint32_t root = sets.Find(k);
-    if (sets.Size(root) < min_group) continue;
-    if (group_of_root[root] == kNone) {
-      group_of_root[root] = static_cast<std::uint32_t>(members.size());
-      members.emplace_back().reserve(sets.Size(root));
+  std::vector<std::uint32_t> group_of_root(n);
+  for (RepeatReason reason : kReasons) {
+    DisjointSets& sets = reason == RepeatReason::kPlace   ? place_sets
+                         : reason == RepeatReason::kPhone ? phone_sets
+                                                          : party_sets;
+    const std::uint8_t bit = BitOf(reason);
+    std::fill(group_of_root.begin(), group_of_root.end(), kNone);
+    std::vector<std::vector<std::uint32_t>> members;
+    for (std::uint32_t k = 0; k < n; ++k) {
+      if (!(key_bits[k] & bit)) continue;  // then it was never linked by this reason either
+      const std::uint32_t root = sets.Find(k);
+      if (sets.Size(root) < min_group) continue;
+      if (group_of_root[root] == kNone) {
+        group_of_root[root] = static_cast<std::uint32_t>(members.size());
+        members.emplace_back().reserve(sets.Size(root));
+      }
+      members[group_of_root[root]].push_back(k);
     }
-    members[group_of_root[root]].push_back(k);
+    for (const auto& m : members) result.groups.push_back(MakeGroup(reason, m, subjects, order));
   }
-  result.groups.reserve(members.size());
-  for (const auto& m : members) result.groups.push_back(MakeGroup(m, subjects, order, reason_bits));
   std::sort(result.groups.begin(), result.groups.end(),
             [](const RepeatGroup& a, const RepeatGroup& b) {
               if (a.count != b.count) return a.count > b.count;
               if (a.last_at != b.last_at) return a.last_at > b.last_at;
+              if (a.reason != b.reason) return a.reason < b.reason;
               return a.ids.front() < b.ids.front();
             });
   return result;
@@ -476,14 +499,10 @@ nlohmann::json RepeatGroupToJson(const RepeatGroup& group) {
   using nlohmann::json;
   json location = nullptr;
   if (group.location) location = {{"lon", group.location->lon}, {"lat", group.location->lat}};
-  return {{"ids", group.ids},
-          {"reasons", group.reasons},
-          {"station_id", group.station_id},
-          {"first_at", FormatIso8601(group.first_at)},
-          {"last_at", FormatIso8601(group.last_at)},
-          {"count", group.count},
-          {"categories", group.categories},
-          {"location", location}};
+  return {{"reason", ToString(group.reason)},        {"ids", group.ids},
+          {"station_id", group.station_id},          {"first_at", FormatIso8601(group.first_at)},
+          {"last_at", FormatIso8601(group.last_at)}, {"count", group.count},
+          {"categories", group.categories},          {"location", location}};
 }
 
 }  // namespace pingan::cases

@@ -10,6 +10,10 @@ namespace pingan::cli {
 
 void RegisterServeCommand(CLI::App& app);
 void RegisterImportCommand(CLI::App& app);
+// Adds `import places` to the `import` command RegisterImportCommand made.
+void RegisterImportPlacesCommand(CLI::App& app);
+// Adds `import fund-warnings` to the `import` command RegisterImportCommand made.
+void RegisterImportFundWarningsCommand(CLI::App& app);
 void RegisterUserCommand(CLI::App& app);
 void RegisterDispatchCommand(CLI::App& app);
 void RegisterBenchCommand(CLI::App& app);
@@ -17,6 +21,7 @@ void RegisterDemoCommand(CLI::App& app);
 void RegisterHotspotsCommand(CLI::App& app);
 void RegisterSimulateCommand(CLI::App& app);
 void RegisterVisibilityCommand(CLI::App& app);
+void RegisterApiKeyCommand(CLI::App& app);
 
 // `pingan import roads FILE --data-dir DIR`: roads.graph and places.geojson from an OSM file;
 // fails the command on error.

@@ -1,13 +1,19 @@
 // pingan demo: the platform with a living, generated district beside it (see src/demo/).
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "api/auth.h"
+#include "api/case_routes.h"
 #include "cli/commands.h"
 #include "cli/server.h"
 #include "core/district_time.h"
@@ -140,6 +146,63 @@ void SeedLedger(Platform& platform, const DemoOptions& options) {
   }
 }
 
+// The demo's citizens answer their callback texts: most a while after the text, 满意 mostly,
+// some 基本满意, a few 不满意 (which opens a rectification order for the console to show),
+// and some never, so reminders and phone tasks happen too.
+class DemoCitizens {
+ public:
+  DemoCitizens(engine::Engine& engine, std::uint64_t seed) : engine_(engine), rng_(seed) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~DemoCitizens() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void Run() {
+    std::unique_lock lock(mu_);
+    while (!cv_.wait_for(lock, std::chrono::seconds(3), [this] { return stopping_; })) {
+      lock.unlock();
+      AnswerSome();
+      lock.lock();
+    }
+  }
+
+  void AnswerSome() {
+    const TimePoint now = engine_.clock().Now();
+    std::vector<std::pair<CaseId, std::string>> due;  // callback, caller phone
+    engine_.Read([&](const engine::ReadView& v) {
+      for (const auto& [id, c] : v.cases) {
+        if (c->state != "sms_sent" || decided_.contains(id)) continue;
+        if (now - c->timeline.back().at < std::chrono::seconds(10)) continue;
+        auto incident = v.incidents.find(c->incident_id);
+        if (incident != v.incidents.end()) due.emplace_back(id, incident->second->caller_phone);
+      }
+    });
+    std::discrete_distribution<int> answer({10, 72, 12, 6});  // none, 1, 2, 3
+    for (const auto& [id, phone] : due) {
+      decided_.insert(id);
+      int n = answer(rng_);
+      if (n == 0) continue;
+      auto done = api::DeliverInboundSms(engine_, phone, std::to_string(n));
+      if (!done) spdlog::warn("demo: citizen's answer not delivered: {}", done.error().message);
+    }
+  }
+
+  engine::Engine& engine_;
+  std::mt19937_64 rng_;
+  std::set<CaseId> decided_;  // answered, or decided never to
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
 void RunDemo(const DemoOptions& options) {
   if (options.speed < 1 || options.speed > 600) Fail("--speed: 1 to 600");
   PrepareDirectory(options);
@@ -147,10 +210,12 @@ void RunDemo(const DemoOptions& options) {
   serve.data_dir = options.data_dir;
   serve.listen = options.listen;
   serve.web_root = options.web_root;
+  serve.callback_delay = std::chrono::seconds(15);  // the demo's callbacks within seconds
   if (options.map.empty() && IsGeneratedDistrict(options.data_dir)) {
     serve.map_attribution = "演示路网，程序生成 · generated demo town";
   }
   std::unique_ptr<demo::Simulation> simulation;
+  std::unique_ptr<DemoCitizens> citizens;
   ServerHooks hooks;
   hooks.on_opened = [&](Platform& platform) { SeedLedger(platform, options); };
   hooks.on_started = [&](RunningServer& running) {
@@ -167,8 +232,10 @@ void RunDemo(const DemoOptions& options) {
         *running.platform.engine, running.positions, *running.recommender,
         places ? *places : std::vector<map::Place>{}, sim);
     simulation->Start();
+    citizens = std::make_unique<DemoCitizens>(*running.platform.engine, options.seed);
   };
   hooks.on_stopping = [&] {
+    citizens.reset();
     if (simulation) simulation->Stop();
   };
   hooks.banner = fmt::format(

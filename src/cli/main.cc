@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "pingan 0.1.0");
   pingan::cli::RegisterServeCommand(app);
   pingan::cli::RegisterImportCommand(app);
+  pingan::cli::RegisterImportPlacesCommand(app);
+  pingan::cli::RegisterImportFundWarningsCommand(app);
   pingan::cli::RegisterUserCommand(app);
   pingan::cli::RegisterDispatchCommand(app);
   pingan::cli::RegisterBenchCommand(app);
@@ -35,6 +37,7 @@ int main(int argc, char** argv) {
   pingan::cli::RegisterHotspotsCommand(app);
   pingan::cli::RegisterSimulateCommand(app);
   pingan::cli::RegisterVisibilityCommand(app);
+  pingan::cli::RegisterApiKeyCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

@@ -4,6 +4,30 @@
 
 namespace pingan::cli {
 
+namespace {
+
+void AddCaseOptions(CLI::App& cmd, ServeOptions& options) {
+  cmd.add_option_function<long long>(
+         "--callback-delay",
+         [&options](long long s) { options.callback_delay = std::chrono::seconds(s); },
+         "Seconds after an incident closes that the callback SMS goes out (0: at once; "
+         "default 1800). Texts falling due 22:00-08:00 wait for the morning, unless 0")
+      ->check(CLI::Range(0LL, 30LL * 86400));
+  cmd.add_option("--sms-gateway", options.sms_gateway_config,
+                 "JSON file configuring a provider's HTTP SMS API (url, body_template, "
+                 "sign_name, secret, ...); default: the built-in simulator, whose outbox is "
+                 "GET /api/sms/outbox")
+      ->check(CLI::ExistingFile);
+  cmd.add_option("--sms-inbound-token", options.sms_inbound_token,
+                 "Secret the SMS gateway sends as X-Pingan-Sms-Token when it delivers replies to "
+                 "POST /api/sms/inbound (default: none needed)");
+  cmd.add_option("--public-url", options.public_url,
+                 "Address citizens reach this server at, for links in texts (default: the "
+                 "--listen address)");
+}
+
+}  // namespace
+
 void RegisterServeCommand(CLI::App& app) {
   auto options = std::make_shared<ServeOptions>();
   CLI::App* cmd = app.add_subcommand(
@@ -31,6 +55,7 @@ void RegisterServeCommand(CLI::App& app) {
                   "HOST:PORT for the OsmAnd protocol over HTTP (Traccar Client app)");
   cmd->add_option("--web-root", options->web_root,
                   "Directory of the built console (default: web/dist of the source tree)");
+  AddCaseOptions(*cmd, *options);
   cmd->callback([options] { RunServer(*options); });
 }
 

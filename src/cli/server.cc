@@ -10,10 +10,12 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "api/api_keys.h"
 #include "api/auth.h"
 #include "api/http_server.h"
 #include "api/plan_store.h"
 #include "api/routes.h"
+#include "cases/callback_runner.h"
 #include "cli/commands.h"
 #include "cli/platform.h"
 #include "dispatch/recommender.h"
@@ -25,7 +27,10 @@
 #include "map/address_search.h"
 #include "map/places.h"
 #include "map/vector_tiles.h"
+#include "registry/registry.h"
 #include "roads/graph_file.h"
+#include "sms/http_gateway.h"
+#include "sms/simulator_gateway.h"
 #include "tracks/track_store.h"
 
 namespace pingan::cli {
@@ -89,7 +94,7 @@ void RunServer(const ServeOptions& options, const ServerHooks& hooks) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   api::InitCrypto();
-  auto platform = OpenPlatform(options.data_dir, {options.sla_config});
+  auto platform = OpenPlatform(options.data_dir, {options.sla_config, options.callback_delay});
   if (!platform) Fail(platform.error().message);
   BootstrapAdmin(**platform);
   if (hooks.on_opened) hooks.on_opened(**platform);
@@ -180,8 +185,18 @@ void RunServer(const ServeOptions& options, const ServerHooks& hooks) {
     spdlog::error("plans not available: {}", opened.error().message);
   }
 
+  // The places registry (DIR/registry.db) and hazard photos (DIR/photos); without it the
+  // registry routes answer 503, and everything else runs.
+  std::unique_ptr<registry::Registry> places_registry;
+  if (auto opened = registry::OpenRegistry(options.data_dir); opened) {
+    places_registry = std::move(*opened);
+  } else {
+    spdlog::error("places registry not available: {}", opened.error().message);
+  }
+
   api::ApiServices services;
   services.plans = plans.get();
+  services.registry = places_registry.get();
   services.incident_history = history;
   services.tiles = tiles.get();
   services.addresses = addresses.get();
@@ -203,7 +218,33 @@ void RunServer(const ServeOptions& options, const ServerHooks& hooks) {
     point.source = tracks::TrackSource::kApi;
     positions.Report({point}, std::move(done));
   };
+  // SMS to citizens: a provider's HTTP API when configured, else the simulator's outbox.
+  std::unique_ptr<sms::SimulatorGateway> sms_simulator;
+  std::unique_ptr<sms::SmsGateway> sms_gateway;
+  if (!options.sms_gateway_config.empty()) {
+    auto text = ReadFile(options.sms_gateway_config);
+    if (!text) Fail(text.error().message);
+    auto doc = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+    if (doc.is_discarded()) Fail(options.sms_gateway_config + ": not JSON");
+    auto config = sms::ParseHttpGatewayConfig(doc);
+    if (!config) {
+      Fail(fmt::format("{}: {}: {}", options.sms_gateway_config, config.error().field,
+                       config.error().message));
+    }
+    sms_gateway = std::make_unique<sms::HttpGateway>(std::move(*config), engine.clock());
+  } else {
+    sms_simulator = std::make_unique<sms::SimulatorGateway>(engine.clock());
+  }
+  sms::SmsGateway& sms = sms_gateway ? *sms_gateway : *sms_simulator;
+  services.sms = &sms;
+  services.sms_outbox = sms_simulator.get();
+
+  // Open311 API keys: `pingan apikey add` writes DIR/apikeys.json, read again as keys change.
+  api::ApiKeyStore api_keys(options.data_dir);
+  services.api_keys = &api_keys;
+
   api::ApiOptions api_options;
+  api_options.sms_inbound_token = options.sms_inbound_token;
   api_options.web_root = options.web_root.empty() ? std::string(PINGAN_WEB_ROOT) : options.web_root;
   if (!std::filesystem::exists(api_options.web_root + "/index.html")) {
     spdlog::warn("no console in {} (run `make`, or give --web-root): / shows a plain page",
@@ -242,10 +283,18 @@ void RunServer(const ServeOptions& options, const ServerHooks& hooks) {
     gps_banner += fmt::format("; OsmAnd on http://{}:{}", at->first, *bound);
   }
 
+  // Callbacks: the survey SMS after each closed incident, reminders, phone tasks.
+  cases::CallbackRunnerOptions callback_options;
+  callback_options.link_base = options.public_url.empty()
+                                   ? fmt::format("http://{}:{}", listen->first, *port)
+                                   : options.public_url;
+  cases::CallbackRunner callbacks(engine, sms, callback_options);
+  callbacks.Start();
+
   std::cout << fmt::format("Pingan 平安 listening on http://{}:{} (data in {}){}", listen->first,
                            *port, options.data_dir, gps_banner)
             << std::endl;
-  RunningServer running{**platform, positions, recommender.get(),
+  RunningServer running{**platform, positions, recommender.get(), sms,
                         fmt::format("http://{}:{}", listen->first, *port)};
   if (!hooks.banner.empty()) {
     std::string banner = hooks.banner;
@@ -261,6 +310,7 @@ void RunServer(const ServeOptions& options, const ServerHooks& hooks) {
   if (hooks.on_stopping) hooks.on_stopping();
   if (jt808) jt808->Stop();
   if (osmand) osmand->Stop();
+  callbacks.Stop();
   server.Stop();
   positions.Stop();
   (**track_store).Stop();

@@ -10,6 +10,10 @@
 #include "dispatch/recommender.h"
 #include "engine/position_service.h"
 
+namespace pingan::sms {
+class SmsGateway;
+}  // namespace pingan::sms
+
 namespace pingan::cli {
 
 struct ServeOptions {
@@ -22,6 +26,14 @@ struct ServeOptions {
   std::string osmand_listen;    // HOST:PORT, empty = off
   std::string web_root;         // the built console; empty = the source tree's web/dist
   std::string map_attribution;  // empty: OpenStreetMap's
+  // Callbacks (回访): how long after an incident closes the SMS goes out (0: at once).
+  std::chrono::seconds callback_delay = kDefaultCallbackDelay;
+  // JSON file configuring the HTTP SMS gateway (sms/http_gateway.h); empty: the simulator.
+  std::string sms_gateway_config;
+  // When set, POST /api/sms/inbound needs it in the header X-Pingan-Sms-Token.
+  std::string sms_inbound_token;
+  // The address citizens reach the public pages at, for links in texts; empty: the listen URL.
+  std::string public_url;
 };
 
 // What code running beside the server may use while it runs.
@@ -29,7 +41,8 @@ struct RunningServer {
   Platform& platform;
   engine::PositionService& positions;
   dispatch::Recommender* recommender;  // null without a road network
-  std::string url;                     // http://HOST:PORT
+  sms::SmsGateway& sms;
+  std::string url;  // http://HOST:PORT
 };
 
 struct ServerHooks {

@@ -48,8 +48,8 @@ TEST(Repeats, SameSpotTenMetresApartWithinTheWindowLinks) {
   std::vector<RepeatSubject> s = {At(1, kT0, kBase), At(2, kT0 + days(3), Offset(kBase, 10, 0))};
   RepeatResult r = FindRepeats(s);
   EXPECT_EQ(Ids(r), (IdGroups{{1, 2}}));
-  EXPECT_EQ(r.groups[0].reasons, (std::set<std::string>{"address"}));
-  EXPECT_EQ(r.links.address, 1u);
+  EXPECT_EQ(r.groups[0].reason, RepeatReason::kPlace);
+  EXPECT_EQ(r.links.place, 1u);
 }
 
 TEST(Repeats, SixtyMetresApartDoesNotLinkAtTheDefaultFifty) {
@@ -78,11 +78,11 @@ TEST(Repeats, ThirtyOneDaysApartLinksOnlyThroughAMiddleIncident) {
   std::vector<RepeatSubject> s = {At(1, kT0, kBase), At(2, kT0 + days(31), Offset(kBase, 5, 5))};
   RepeatResult r = FindRepeats(s);
   EXPECT_TRUE(r.groups.empty());
-  EXPECT_EQ(r.links.address, 0u);
+  EXPECT_EQ(r.links.place, 0u);
   s.push_back(At(3, kT0 + days(16), Offset(kBase, -5, 0)));
   r = FindRepeats(s);
   EXPECT_EQ(Ids(r), (IdGroups{{1, 3, 2}}));  // by time: the middle one is second
-  EXPECT_EQ(r.links.address, 2u);
+  EXPECT_EQ(r.links.place, 2u);
 }
 
 TEST(Repeats, TheWindowIsInclusive) {
@@ -116,7 +116,7 @@ TEST(Repeats, AddressTextIsNormalised) {
   s[1].address = "幸福小区3号楼。";
   RepeatResult r = FindRepeats(s);
   EXPECT_EQ(Ids(r), (IdGroups{{1, 2}}));
-  EXPECT_EQ(r.groups[0].reasons, (std::set<std::string>{"address"}));
+  EXPECT_EQ(r.groups[0].reason, RepeatReason::kPlace);
   EXPECT_FALSE(r.groups[0].location);
 }
 
@@ -134,7 +134,7 @@ TEST(Repeats, PhoneNumbersAreNormalised) {
   s[1].caller_phone = "13800138000";
   RepeatResult r = FindRepeats(s);
   EXPECT_EQ(Ids(r), (IdGroups{{1, 2}}));
-  EXPECT_EQ(r.groups[0].reasons, (std::set<std::string>{"phone"}));
+  EXPECT_EQ(r.groups[0].reason, RepeatReason::kPhone);
   EXPECT_EQ(r.links.phone, 1u);
 }
 
@@ -158,7 +158,7 @@ TEST(Repeats, ASharedPartyLinks) {
   s[2].parties = {"", "  "};  // blank names link nothing
   RepeatResult r = FindRepeats(s);
   EXPECT_EQ(Ids(r), (IdGroups{{1, 2}}));
-  EXPECT_EQ(r.groups[0].reasons, (std::set<std::string>{"party"}));
+  EXPECT_EQ(r.groups[0].reason, RepeatReason::kParty);
   EXPECT_EQ(r.links.party, 1u);
 }
 
@@ -173,7 +173,7 @@ TEST(Repeats, EachReasonCanBeTurnedOff) {
   s[4].caller_phone = s[5].caller_phone = "13912345678";
   s[6].parties = s[7].parties = {"赵六"};
   struct Row {
-    bool by_address, by_phone, by_parties;
+    bool by_place, by_phone, by_parties;
     IdGroups expected;
   };
   for (const Row& row : {
@@ -184,12 +184,12 @@ TEST(Repeats, EachReasonCanBeTurnedOff) {
            Row{false, false, false, {}},
        }) {
     RepeatOptions o;
-    o.by_address = row.by_address;
+    o.by_place = row.by_place;
     o.by_phone = row.by_phone;
     o.by_parties = row.by_parties;
     IdGroups got = Ids(FindRepeats(s, o));
     std::sort(got.begin(), got.end());
-    EXPECT_EQ(got, row.expected) << row.by_address << row.by_phone << row.by_parties;
+    EXPECT_EQ(got, row.expected) << row.by_place << row.by_phone << row.by_parties;
   }
 }
 
@@ -204,7 +204,7 @@ TEST(Repeats, MinGroupDropsSmallGroupsButNotTheirLinks) {
   o.min_group = 3;
   RepeatResult r = FindRepeats(s, o);
   EXPECT_EQ(Ids(r), (IdGroups{{1, 2, 3}}));
-  EXPECT_EQ(r.links.address, 3u);
+  EXPECT_EQ(r.links.place, 3u);
   o.min_group = 1;  // every incident is a group
   EXPECT_EQ(FindRepeats(s, o).groups.size(), 3u);
 }
@@ -231,17 +231,77 @@ TEST(Repeats, IdsAreInTimeOrderWhateverTheInputOrder) {
   EXPECT_EQ(Ids(FindRepeats(s)), (IdGroups{{4, 2, 7, 9}}));  // equal times by id
 }
 
-TEST(Repeats, TheStationIsTheMajorityWithTiesToTheEarliest) {
+TEST(Repeats, TheStationIsTheLatestIncidents) {
+  // The station that follows a group up is the one the latest call went to, whatever the
+  // earlier calls' stations were.
   std::vector<RepeatSubject> s;
   for (IncidentId id = 1; id <= 5; ++id) s.push_back(At(id, kT0 + hours(id), kBase));
   s[0].station_id = "A";
-  s[1].station_id = "B";
-  s[2].station_id = "B";
-  s[3].station_id = "A";
-  s[4].station_id = "";                                 // not counted
-  EXPECT_EQ(FindRepeats(s).groups[0].station_id, "A");  // 2 each; A came first
-  s[4].station_id = "B";
+  s[1].station_id = "A";
+  s[2].station_id = "A";
+  s[3].station_id = "B";
+  s[4].station_id = "";  // none: the latest that has one
   EXPECT_EQ(FindRepeats(s).groups[0].station_id, "B");
+  s[4].station_id = "C";
+  EXPECT_EQ(FindRepeats(s).groups[0].station_id, "C");
+}
+
+TEST(Repeats, EachGroupHasOneReasonAndACallerMovingBetweenPlacesJoinsNone) {
+  // Places A and B, 2 km apart, each called three times; one repeat caller rang from both (2
+  // at A, 5 at B) and a party shared by 3 and 6. Linking across reasons made one group of all
+  // six; each reason now keeps its own groups, and an incident is in one group per reason.
+  const LonLat a = kBase, b = Offset(kBase, 2000, 0);
+  std::vector<RepeatSubject> s = {At(1, kT0, a),
+                                  At(2, kT0 + hours(1), a),
+                                  At(3, kT0 + hours(2), a),
+                                  At(4, kT0 + hours(3), b),
+                                  At(5, kT0 + hours(4), b),
+                                  At(6, kT0 + hours(5), b)};
+  s[1].caller_phone = s[4].caller_phone = "13912345678";
+  s[2].parties = {"张三"};
+  s[5].parties = {"张三"};
+  RepeatResult r = FindRepeats(s);
+  struct Row {
+    RepeatReason reason;
+    std::vector<IncidentId> ids;
+  };
+  std::vector<Row> got;
+  for (const RepeatGroup& g : r.groups) got.push_back({g.reason, g.ids});
+  ASSERT_EQ(got.size(), 4u);
+  // By count, then latest: B's place (ends at 6), A's place, the party (ends at 6), the phone.
+  EXPECT_EQ(got[0].reason, RepeatReason::kPlace);
+  EXPECT_EQ(got[0].ids, (std::vector<IncidentId>{4, 5, 6}));
+  EXPECT_EQ(got[1].reason, RepeatReason::kPlace);
+  EXPECT_EQ(got[1].ids, (std::vector<IncidentId>{1, 2, 3}));
+  EXPECT_EQ(got[2].reason, RepeatReason::kParty);
+  EXPECT_EQ(got[2].ids, (std::vector<IncidentId>{3, 6}));
+  EXPECT_EQ(got[3].reason, RepeatReason::kPhone);
+  EXPECT_EQ(got[3].ids, (std::vector<IncidentId>{2, 5}));
+  EXPECT_EQ(r.links.place, 4u);
+  EXPECT_EQ(r.links.phone, 1u);
+  EXPECT_EQ(r.links.party, 1u);
+  // Each reason on its own gives the same groups of that reason.
+  for (RepeatReason only : {RepeatReason::kPlace, RepeatReason::kPhone, RepeatReason::kParty}) {
+    RepeatOptions o;
+    o.by_place = only == RepeatReason::kPlace;
+    o.by_phone = only == RepeatReason::kPhone;
+    o.by_parties = only == RepeatReason::kParty;
+    for (const RepeatGroup& g : FindRepeats(s, o).groups) {
+      EXPECT_EQ(g.reason, only);
+      EXPECT_TRUE(std::any_of(r.groups.begin(), r.groups.end(), [&](const RepeatGroup& h) {
+        return h.reason == only && h.ids == g.ids;
+      }));
+    }
+  }
+}
+
+TEST(Repeats, ReasonsHaveTextNames) {
+  for (RepeatReason r : {RepeatReason::kPlace, RepeatReason::kPhone, RepeatReason::kParty}) {
+    EXPECT_EQ(ParseRepeatReason(ToString(r)), r);
+  }
+  EXPECT_EQ(ToString(RepeatReason::kPlace), "place");
+  EXPECT_FALSE(ParseRepeatReason("address"));
+  EXPECT_FALSE(ParseRepeatReason(""));
 }
 
 TEST(Repeats, TheGroupSummarisesCategoriesAndTheMedianLocation) {
@@ -257,7 +317,7 @@ TEST(Repeats, TheGroupSummarisesCategoriesAndTheMedianLocation) {
   ASSERT_TRUE(g.location);
   EXPECT_NEAR(g.location->lon, Offset(kBase, 20, 0).lon, 1e-9);
   EXPECT_NEAR(g.location->lat, kBase.lat, 1e-9);
-  EXPECT_EQ(r.links.address, 3u);
+  EXPECT_EQ(r.links.place, 3u);
 }
 
 TEST(Repeats, ABurstAtOneAddressIsOneGroup) {
@@ -270,7 +330,7 @@ TEST(Repeats, ABurstAtOneAddressIsOneGroup) {
   RepeatResult r = FindRepeats(s);
   ASSERT_EQ(r.groups.size(), 1u);
   EXPECT_EQ(r.groups[0].count, 20000u);
-  EXPECT_EQ(r.links.address, 19999u);
+  EXPECT_EQ(r.links.place, 19999u);
 }
 
 TEST(Repeats, GroupsForStationKeepsOnlyThatStationsGroups) {
@@ -292,10 +352,13 @@ TEST(Repeats, JsonCarriesTheSummaryAndNoPersonalData) {
   s[1].caller_phone = "13800138000";
   s[0].parties = s[1].parties = {"张三"};
   RepeatResult r = FindRepeats(s);
-  ASSERT_EQ(r.groups.size(), 1u);
+  ASSERT_EQ(r.groups.size(), 2u);  // the same two incidents: a phone group and a party group
+  EXPECT_EQ(r.groups[0].reason, RepeatReason::kPhone);
+  EXPECT_EQ(r.groups[1].reason, RepeatReason::kParty);
+  EXPECT_EQ(RepeatGroupToJson(r.groups[1])["reason"], "party");
   const nlohmann::json j = RepeatGroupToJson(r.groups[0]);
   EXPECT_EQ(j["ids"], nlohmann::json({1, 2}));
-  EXPECT_EQ(j["reasons"], nlohmann::json({"party", "phone"}));
+  EXPECT_EQ(j["reason"], "phone");
   EXPECT_EQ(j["station_id"], "S1");
   EXPECT_EQ(j["first_at"], "2026-03-01T08:00:00.000Z");
   EXPECT_EQ(j["last_at"], "2026-03-03T08:00:00.000Z");
@@ -303,7 +366,7 @@ TEST(Repeats, JsonCarriesTheSummaryAndNoPersonalData) {
   EXPECT_EQ(j["categories"], nlohmann::json({{"dispute", 2}}));
   EXPECT_DOUBLE_EQ(j["location"]["lon"].get<double>(), kBase.lon);
   EXPECT_DOUBLE_EQ(j["location"]["lat"].get<double>(), kBase.lat);
-  const std::string text = j.dump();
+  const std::string text = j.dump() + RepeatGroupToJson(r.groups[1]).dump();
   for (const char* secret : {"13800138000", "138-0013", "8000", "张三"}) {
     EXPECT_EQ(text.find(secret), std::string::npos) << secret;
   }
@@ -411,11 +474,11 @@ TEST(Repeats, MatchesTheReferenceFarFromTheSpatialHashsReferenceLatitude) {
   const RepeatResult fast = FindRepeats(s, o);
   const test::ReferenceResult slow = test::ReferenceRepeats(s, o);
   std::vector<test::ReferenceGroup> got;
-  for (const RepeatGroup& g : fast.groups) got.push_back({g.ids, g.reasons});
+  for (const RepeatGroup& g : fast.groups) got.push_back({g.reason, g.ids});
   std::sort(got.begin(), got.end());
   EXPECT_GT(slow.groups.size(), 20u);
   EXPECT_TRUE(got == slow.groups);
-  EXPECT_EQ(fast.links.address, slow.links.address);
+  EXPECT_EQ(fast.links.place, slow.links.place);
 }
 
 TEST(Repeats, MatchesTheAllPairsReferenceOnRandomDistricts) {
@@ -426,7 +489,7 @@ TEST(Repeats, MatchesTheAllPairsReferenceOnRandomDistricts) {
     o.distance_m = std::vector<double>{20, 50, 150}[rng() % 3];
     o.window = std::vector<std::chrono::seconds>{days(1), days(7), days(30)}[rng() % 3];
     o.min_group = 2 + rng() % 2;
-    o.by_address = round % 5 != 1;
+    o.by_place = round % 5 != 1;
     o.by_phone = round % 5 != 2;
     o.by_parties = round % 5 != 3;
     std::vector<RepeatSubject> s = RandomSubjects(rng, 2000, kBases[round % 4], o);
@@ -445,7 +508,7 @@ TEST(Repeats, MatchesTheAllPairsReferenceOnRandomDistricts) {
     std::vector<test::ReferenceGroup> got;
     for (const RepeatGroup& g : fast.groups) {
       EXPECT_EQ(g.count, g.ids.size());
-      got.push_back({g.ids, g.reasons});
+      got.push_back({g.reason, g.ids});
     }
     std::sort(got.begin(), got.end());
     // The data must exercise the grouping: many groups, none swallowing the district.
@@ -453,7 +516,7 @@ TEST(Repeats, MatchesTheAllPairsReferenceOnRandomDistricts) {
     for (const test::ReferenceGroup& g : slow.groups) EXPECT_LT(g.ids.size(), 500u);
     EXPECT_EQ(got.size(), slow.groups.size());
     EXPECT_TRUE(got == slow.groups);
-    EXPECT_EQ(fast.links.address, slow.links.address);
+    EXPECT_EQ(fast.links.place, slow.links.place);
     EXPECT_EQ(fast.links.phone, slow.links.phone);
     EXPECT_EQ(fast.links.party, slow.links.party);
     for (std::size_t i = 1; i < fast.groups.size(); ++i) {

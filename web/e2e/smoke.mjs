@@ -17,8 +17,11 @@
 // shift, by category; a cell's popup) and off, the published patrol plan's layer (posts of an
 // hour, school posts marked, its own hour control) on and off, take a call with the intake form (address
 // typed and picked from the search, by keyboard), open it, see recommendations with routes,
-// dispatch with one click, see the unit's arrival reported by another client arrive live,
-// switch to English. Any request to a host other than the console's own fails the run, as does
+// dispatch with one click, see the unit's arrival reported by another client arrive live;
+// the cases view (案件): the callbacks closed incidents opened, one opened with its timeline,
+// a "3" answered by SMS opening a rectification order (交办单) that is then replied to through
+// its form (a refusal shown on the field it names), and the satisfaction panel's chart with its
+// target line; switch to English. Any request to a host other than the console's own fails the run, as does
 // any uncaught page error. Nothing here depends on the city the server's map is of.
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
@@ -51,6 +54,30 @@ async function apiCall(method, path, token, body) {
   const data = await res.json().catch(() => ({}));
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${data.message ?? ''}`);
   return data;
+}
+
+// A call of our own with a mobile caller, taken, attended and closed over the API, so that a
+// callback (回访) to a number we know is opened: its SMS falls due a minute later on the demo.
+// Units the living demo sends elsewhere meanwhile are skipped. Returns the incident.
+async function closeIncidentWithCaller(token, phone) {
+  const units = (await apiCall('GET', '/api/units', token)).units.filter((u) => u.status === 'available' && u.position);
+  if (units.length === 0) throw new Error('no available unit');
+  const at = units[0].position;
+  const incident = await apiCall('POST', '/api/incidents', token, {
+    category: 'help', subtype: 'lost_property', priority: 4, lon: at.lon, lat: at.lat,
+    address: '回访检查', caller_name: '王回访', caller_phone: phone, narrative: '钱包遗失',
+  });
+  for (const u of units.slice(0, 6)) {
+    try {
+      await apiCall('POST', `/api/incidents/${incident.id}/actions`, token, { action: 'dispatch', unit_id: u.id });
+    } catch {
+      continue;
+    }
+    await apiCall('POST', `/api/incidents/${incident.id}/actions`, token, { action: 'arrive', unit_id: u.id });
+    await apiCall('POST', `/api/incidents/${incident.id}/actions`, token, { action: 'close', disposition: '钱包已找回，交还失主' });
+    return { id: incident.id, closedAt: Date.now() };
+  }
+  throw new Error(`incident ${incident.id}: no unit could be dispatched`);
 }
 
 const origin = new URL(consoleUrl).host;
@@ -107,8 +134,14 @@ page.on('console', (m) => {
     conflictLogs.push(`console: ${m.text()}`);
     return;
   }
+  // The refusal step 6c fakes for a case action (to see it shown on its field).
+  if (provokedCaseRefusals > 0 && m.text().includes('status of 400') && /\/api\/cases\/\d+\/actions/.test(m.location()?.url ?? '')) {
+    provokedCaseRefusals--;
+    return;
+  }
   if (m.type() === 'error' || m.text().includes('[Vue warn]')) pageErrors.push(`console: ${m.text()}`);
 });
+let provokedCaseRefusals = 0;
 
 const shot = async (name) => {
   await page.waitForTimeout(400); // let the map draw its last frame
@@ -122,6 +155,25 @@ try {
   for (const u of (await apiCall('GET', '/api/units', fixer)).units) {
     if (u.position) await apiCall('POST', `/api/units/${u.id}/position`, fixer, { lon: u.position.lon, lat: u.position.lat });
   }
+
+  // A closed incident whose caller we know, and its callback (回访) handed at once to a person
+  // as a phone task: the demo's simulated citizens answer callback texts within seconds, and
+  // this one is for step 6c to answer by SMS (an SMS answers a phone task as it does a text).
+  const callbackPhone = `139${String(Date.now()).slice(-8)}`;
+  let ownCall = null;
+  let ownCallback = null;
+  try {
+    ownCall = await closeIncidentWithCaller(fixer, callbackPhone);
+    const opened = (await apiCall('GET', `/api/cases?kind=callback&incident_id=${ownCall.id}`, fixer)).cases[0];
+    if (opened) ownCallback = await apiCall('POST', `/api/cases/${opened.id}/actions`, fixer, { action: 'assign_phone', fields: {} });
+  } catch (e) {
+    console.log(`no callback of our own: ${e.message}`);
+  }
+  check(
+    'an incident with a mobile caller closed; its callback opened',
+    ownCallback?.state === 'phone_task',
+    ownCall ? `incident ${ownCall.id}, callback ${ownCallback?.id} (${ownCallback?.state})` : '',
+  );
 
   // A patrol plan for today, built and published by a planner over the API (as a station chief
   // would), so the console has a plan layer to show. A server with no incident history has no
@@ -653,6 +705,151 @@ try {
   check('arrival arrived live (status and timeline)', true);
   await shot('06-live-arrival.png');
 
+  // 6b. 案件: the callbacks (回访) closed incidents opened, ours among them (step 0).
+  if (ownCallback) {
+    const ours = ownCallback;
+    await page.click('[data-test=nav-cases]');
+    await page.waitForSelector('[data-test=cases-view]');
+    await page.click('[data-test=case-kind] [data-kind=callback]');
+    const rowsOf = () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll('[data-test=case-list] .el-table__row')].map((r) => ({
+          id: Number(r.querySelector('[data-case-id]')?.dataset.caseId),
+          kind: r.querySelector('[data-case-id]')?.dataset.kind,
+          deadline: r.querySelector('[data-test=case-deadline]')?.textContent?.trim() ?? '',
+        })),
+      );
+    const listed = await page
+      .waitForSelector(`[data-test=case-list] [data-case-id="${ours.id}"]`, { timeout: 10000 })
+      .then(rowsOf, () => []);
+    check(
+      '案件 view lists the callbacks of closed incidents',
+      listed.length > 0 && listed.every((r) => r.kind === 'callback') && listed.some((r) => r.id === ours.id),
+      `${listed.length} open callbacks listed, ours ${ours.id}; ${(await apiCall('GET', '/api/cases?kind=callback&limit=500', token)).cases.length} in all`,
+    );
+    check(
+      'each open case counts down to its next deadline',
+      listed.length > 0 && listed.every((r) => /^(剩 \d|已超时)/.test(r.deadline)),
+      listed.slice(0, 3).map((r) => `${r.id}: ${r.deadline}`).join(', '),
+    );
+    await shot('09-cases.png');
+
+    // Opened: the timeline (opened at the close, handed to a person) and the incident.
+    await page.click(`[data-test=case-list] [data-case-id="${ours.id}"]`);
+    await page.waitForSelector('[data-test=case-timeline] .el-timeline-item', { timeout: 10000 }).catch(() => {});
+    const events = await page.$$eval('[data-test=case-timeline] .ev-label', (es) => es.map((e) => e.dataset.action));
+    const incidentLink = await page.textContent('[data-test=case-incident]').catch(() => '');
+    check(
+      'a callback opens with its timeline and its incident',
+      events.includes('open') && events.includes('assign_phone') && incidentLink.includes(String(ownCall.id)),
+      `timeline ${events.join(', ')}; ${incidentLink.trim()}`,
+    );
+    await shot('10-case-callback.png');
+    await page.click('[data-test=case-close]');
+
+    // 6c. The caller answers "3" (不满意) by SMS: a rectification order (交办单) opens at the
+    //     station that handled the incident.
+    const res = await fetch(`${apiUrl}/api/sms/inbound`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ from: callbackPhone, text: '3' }),
+    });
+    const answer = await res.json().catch(() => ({}));
+    const rectId = answer.rectification_id ?? 0;
+    check('a "3" answered by SMS opens a rectification order', res.status === 200 && answer.case_id === ours.id && rectId > 0, JSON.stringify(answer));
+    await page.click('[data-test=case-kind] [data-kind=rectification]');
+    const rectRow = await page
+      .waitForSelector(`[data-test=case-list] [data-case-id="${rectId}"][data-kind=rectification]`, { timeout: 10000 })
+      .then(() => true, () => false);
+    check('the rectification order appears in the 交办单 list', rectRow, `case ${rectId}`);
+
+    // Its form: a reply is required; a refusal from the server is shown on the field it names
+    // (faked once, as no real reply is refused); then the reply goes through and the order
+    // waits for a leader's sign-off, which a dispatcher may not give.
+    if (rectRow) {
+      await page.click(`[data-test=case-list] [data-case-id="${rectId}"]`);
+      await page.waitForSelector('[data-test=case-actions] [data-action=reply]', { timeout: 10000 });
+      const parent = await page.textContent('[data-test=case-parent]').catch(() => '');
+      await page.click('[data-test=case-actions] [data-action=reply]');
+      await page.click('[data-test=case-submit]');
+      const required = await page
+        .waitForSelector('[data-test=case-action-form] .el-form-item__error', { timeout: 3000 })
+        .then((e) => e.textContent(), () => '');
+      check(
+        'the reply form asks for its required field',
+        required.includes('整改回复') && parent.includes(String(ours.id)),
+        `"${required.trim()}"; from ${parent.trim()}`,
+      );
+      const route = `**/api/cases/${rectId}/actions`;
+      await page.route(route, (r) =>
+        r.fulfill({
+          status: 400,
+          contentType: 'application/json',
+          body: JSON.stringify({ error: 'invalid_input', field: 'reply', message: 'at most 2000 characters' }),
+        }),
+      );
+      provokedCaseRefusals++;
+      await page.fill('[data-test=case-action-form] textarea[data-field=reply]', '已约谈出警民警，向报警人当面道歉并说明处理经过。');
+      await page.click('[data-test=case-submit]');
+      const refusal = await page
+        .waitForFunction(
+          () => {
+            const e = document.querySelector('[data-test=case-action-form] [data-field=reply]')?.closest('.el-form-item')?.querySelector('.el-form-item__error');
+            return e?.textContent?.includes('输入有误') ? e.textContent : null;
+          },
+          undefined,
+          { timeout: 5000 },
+        )
+        .then((h) => h.jsonValue(), () => '');
+      check('a refusal is shown on the field it names', refusal.includes('整改回复：输入有误'), refusal.trim());
+      await shot('11-rectification-refused.png');
+      await page.unroute(route);
+      await page.click('[data-test=case-submit]');
+      const replied = await page
+        .waitForSelector('[data-test=case-state][data-state=replied]', { timeout: 10000 })
+        .then(() => true, () => false);
+      await page.waitForSelector('[data-test=case-timeline] .ev-label[data-action=reply]', { timeout: 5000 }).catch(() => {});
+      const signOffLocked = await page.isDisabled('[data-test=case-actions] [data-action=sign_off]').catch(() => false);
+      check('the reply goes through; sign-off is for leaders', replied && signOffLocked, `state ${await page.getAttribute('[data-test=case-state]', 'data-state').catch(() => '?')}, sign-off ${signOffLocked ? 'locked' : 'open'}`);
+      await shot('12-rectification-replied.png');
+      await page.click('[data-test=case-close]');
+    }
+
+    // 6d. 满意度: this month's callback satisfaction by station against the 90 % target, drawn
+    //     (the dashed target line's pixels are looked for on the canvas), and the orders counted.
+    await page.click('[data-test=nav-satisfaction]');
+    await page.waitForSelector('[data-test=satisfaction-chart] canvas', { timeout: 15000 }).catch(() => {});
+    const chart = await page
+      .waitForFunction(
+        () => {
+          const c = window.pinganSatisfactionChart;
+          const o = c?.getOption();
+          const s = o?.series?.[0];
+          if (!s || !s.data?.length) return null;
+          const target = s.markLine?.data?.[0]?.yAxis;
+          const y = Math.round(c.convertToPixel({ yAxisIndex: 0 }, target));
+          const canvas = document.querySelector('[data-test=satisfaction-chart] canvas');
+          const px = canvas.getContext('2d').getImageData(0, y - 1, canvas.width, 3).data;
+          let yellow = 0;
+          for (let i = 0; i < px.length; i += 4) if (px[i] > 230 && px[i + 1] > 200 && px[i + 2] < 150) yellow++;
+          return { bars: s.data.length, stations: o.xAxis[0].data.length, target, yellow, answered: s.data.filter((d) => d.value != null).length };
+        },
+        undefined,
+        { timeout: 10000 },
+      )
+      .then((h) => h.jsonValue(), () => null);
+    const orders = await page.textContent('[data-test=sat-rectification]').catch(() => '');
+    check(
+      'satisfaction panel: a bar per station and the 90 % target line drawn',
+      chart !== null && chart.bars === chart.stations && chart.target === 90 && chart.yellow > 40 && chart.answered > 0 && /交办 [1-9]/.test(orders),
+      chart ? `${chart.bars} stations (${chart.answered} with answers), target ${chart.target}%, ${chart.yellow} target-line pixels; ${orders.replace(/\s+/g, ' ').slice(0, 60)}` : 'no chart',
+    );
+    await shot('13-satisfaction.png');
+    // Back to the incident of step 4, where step 7 switches the language.
+    await page.evaluate((id) => (location.hash = `#/incidents/${id}`), incidentId);
+    await page.waitForSelector('[data-test=incident-detail]', { timeout: 10000 });
+  }
+
   // 7. English.
   await page.click('[data-test=lang-switch]');
   await page.waitForFunction(() => document.querySelector('[data-test=incident-title]')?.textContent?.includes('Incident'));
@@ -675,6 +872,21 @@ try {
     `${headText.trim()} | ${bar.trim()}`,
   );
   await shot('08-command-english.png');
+  // The cases view and the satisfaction panel in English: heads, tabs and filters hold no
+  // Chinese (station names are data and stay as they are).
+  await page.click('[data-test=nav-cases]');
+  await page.waitForSelector('[data-test=cases-view]');
+  const casesHead = `${await page.textContent('[data-test=cases-view] .panel-head')} ${await page.textContent('[data-test=case-filters]')}`;
+  await page.click('[data-test=nav-satisfaction]');
+  await page.waitForSelector('[data-test=satisfaction-view] .card-title');
+  const satHead = `${await page.textContent('[data-test=satisfaction-view] .panel-head')} ${(await page.locator('[data-test=satisfaction-view] .card-title').allTextContents()).join(' ')}`;
+  await page.waitForSelector('[data-test=satisfaction-chart] canvas', { timeout: 10000 }).catch(() => {});
+  await shot('14-satisfaction-english.png');
+  check(
+    'cases view and satisfaction panel in English',
+    !cjk.test(casesHead) && casesHead.includes('Callbacks') && casesHead.includes('Open only') && !cjk.test(satHead) && satHead.includes('Target 90%'),
+    `${casesHead.replace(/\s+/g, ' ').trim()} | ${satHead.replace(/\s+/g, ' ').trim()}`,
+  );
   await page.click('[data-test=lang-switch]'); // back to Chinese for the next run
 } catch (e) {
   check('scenario ran to the end', false, String(e));

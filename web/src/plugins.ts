@@ -7,10 +7,13 @@ import {
   ElCollapse,
   ElCollapseItem,
   ElConfigProvider,
+  ElDatePicker,
+  ElDrawer,
   ElEmpty,
   ElForm,
   ElFormItem,
   ElInput,
+  ElInputNumber,
   ElOption,
   ElRadioButton,
   ElRadioGroup,
@@ -30,10 +33,13 @@ import 'element-plus/es/components/button/style/css';
 import 'element-plus/es/components/collapse/style/css';
 import 'element-plus/es/components/collapse-item/style/css';
 import 'element-plus/es/components/config-provider/style/css';
+import 'element-plus/es/components/date-picker/style/css';
+import 'element-plus/es/components/drawer/style/css';
 import 'element-plus/es/components/empty/style/css';
 import 'element-plus/es/components/form/style/css';
 import 'element-plus/es/components/form-item/style/css';
 import 'element-plus/es/components/input/style/css';
+import 'element-plus/es/components/input-number/style/css';
 import 'element-plus/es/components/option/style/css';
 import 'element-plus/es/components/radio-button/style/css';
 import 'element-plus/es/components/radio-group/style/css';
@@ -57,10 +63,13 @@ const components = [
   ElCollapse,
   ElCollapseItem,
   ElConfigProvider,
+  ElDatePicker,
+  ElDrawer,
   ElEmpty,
   ElForm,
   ElFormItem,
   ElInput,
+  ElInputNumber,
   ElOption,
   ElRadioButton,
   ElRadioGroup,

@@ -13,6 +13,14 @@ export const router = createRouter({
     { path: '/', component: CommandView },
     { path: '/intake', component: IntakeView },
     { path: '/incidents/:id(\\d+)', component: IncidentView, props: (r) => ({ id: Number(r.params.id) }) },
+    // Whole-width views (App.vue), loaded when first opened. /cases/{id} opens a case's drawer.
+    {
+      path: '/cases/:id(\\d+)?',
+      component: () => import('./views/CasesView.vue'),
+      meta: { wide: true },
+      props: (r) => ({ id: r.params.id ? Number(r.params.id) : null }),
+    },
+    { path: '/satisfaction', component: () => import('./views/SatisfactionView.vue'), meta: { wide: true } },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 });

@@ -2,6 +2,8 @@
 // out, and errors as ApiError carrying the server's {error, field, message}.
 import type {
   ApiErrorBody,
+  CaseRecord,
+  CaseSummary,
   Categories,
   FeatureCollection,
   Incident,
@@ -179,5 +181,23 @@ export const api = {
   // Patrol plans of a district day (YYYY-MM-DD, CST) and one version whole ("2026-11-23/v2").
   plans: (date: string) => request<PlanList>('GET', `/api/plans?date=${encodeURIComponent(date)}`),
   plan: (id: string) => request<PlanResult>('GET', `/api/plans/${id}`),
+  // Cases, newest first; personal data masked in the list.
+  listCases: (query: Record<string, string | number | boolean>) =>
+    request<{ cases: CaseRecord[]; next_cursor: number | null }>(
+      'GET',
+      `/api/cases?${new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]))}`,
+    ),
+  // With its timeline; unmasked for roles that may see personal data (the server audits it).
+  getCase: (id: number) => request<CaseRecord>('GET', `/api/cases/${id}`),
+  actOnCase: (id: number, action: string, fields: Record<string, unknown>) =>
+    request<CaseRecord>('POST', `/api/cases/${id}/actions`, { action, fields }),
+  // from/to: ISO 8601, cases opened in [from, to).
+  caseSummary: (query: { kind: string; from?: string; to?: string }) =>
+    request<CaseSummary>(
+      'GET',
+      `/api/cases/summary?${new URLSearchParams(
+        Object.entries(query).filter((e): e is [string, string] => !!e[1]),
+      )}`,
+    ),
   dispatchRules: () => request<{ stale_position_s?: number }>('GET', '/api/dispatch/rules'),
 };

@@ -323,3 +323,81 @@ export interface ApiErrorBody {
   field?: string;
   message?: string;
 }
+
+// Case workflows (GET /api/cases, /api/cases/{id}; api/case_routes.cc): callbacks (回访),
+// rectification orders (警情交办单), 接诉即办 requests, fund warnings (预警劝阻), hazards, disputes.
+export interface CaseSla {
+  name: string; // "answer", "reply", "sign_off", "first_response", "handled", "contact", …
+  deadline: string;
+  met_at: string | null;
+  is_void: boolean;
+  overdue: boolean;
+  escalation_level: number;
+}
+
+export interface CaseActionSpec {
+  action: string;
+  to: string; // the state it leads to (the same state for a note)
+  required: { name: string; choices?: string[] }[];
+}
+
+export interface CaseTimelineEntry {
+  at: string;
+  actor: string;
+  action: string; // "open", "escalate", or one of the kind's actions
+  from: string;
+  to: string;
+  fields: Record<string, unknown>;
+}
+
+export interface CaseRecord {
+  id: number;
+  kind: string;
+  kind_label: string; // zh-CN, from the server
+  state: string;
+  is_open: boolean;
+  owner: string; // who is to act now: "station", "supervisor", "callback_clerk", …; '' when closed
+  station_id: string;
+  station_name: string | null;
+  priority: number;
+  incident_id: number; // 0: none
+  parent_id: number; // 0: none
+  opened_at: string;
+  closed_at: string | null;
+  location: { lon: number; lat: number } | null;
+  overdue: boolean;
+  next_deadline: string | null;
+  slas: CaseSla[];
+  fields: Record<string, unknown>; // personal data masked in lists
+  actions: CaseActionSpec[];
+  timeline?: CaseTimelineEntry[];
+}
+
+// One station's (or the district's) figures of a kind (GET /api/cases/summary). Rates are
+// null when there is nothing to divide by.
+export interface CaseTally {
+  opened: number;
+  closed: number;
+  open: number;
+  overdue: number;
+  on_time: number;
+  closure_rate: number | null;
+  on_time_rate: number | null;
+  // Callbacks only.
+  answered?: number;
+  satisfied?: number;
+  basically_satisfied?: number;
+  dissatisfied?: number;
+  unreachable?: number;
+  satisfaction_rate?: number | null;
+  meets_target?: boolean | null;
+}
+
+export interface CaseSummary {
+  kind: string;
+  from: string | null;
+  to: string | null;
+  target?: number; // callbacks: 0.9
+  total: CaseTally;
+  stations: (CaseTally & { station_id: string; station_name: string | null })[];
+}

@@ -1,13 +1,13 @@
-// The console's bar charts (ECharts, bar chart only, canvas renderer: the parts of ECharts the
-// console loads) and their life in a component: made on mount, resized with their box,
-// disposed on unmount.
+// The console's bar charts (ECharts: bar charts, target lines and the canvas renderer are the
+// parts of ECharts the console loads) and their life in a component: made on mount, resized
+// with their box, disposed on unmount.
 import { onBeforeUnmount, onMounted, type Ref } from 'vue';
 import * as echarts from 'echarts/core';
 import { BarChart } from 'echarts/charts';
-import { GridComponent, TooltipComponent } from 'echarts/components';
+import { GridComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 
-echarts.use([BarChart, GridComponent, TooltipComponent, CanvasRenderer]);
+echarts.use([BarChart, GridComponent, MarkLineComponent, TooltipComponent, CanvasRenderer]);
 
 export type Chart = echarts.ECharts;
 

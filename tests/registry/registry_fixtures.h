@@ -1,0 +1,56 @@
+// A small district for the registry's tests: a bureau of two stations (north and south halves
+// of a 0.1° square near Yantai), one grid in the north-west quarter, and places laid on it.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "core/jurisdiction.h"
+#include "registry/records.h"
+
+namespace pingan::test {
+
+inline Jurisdiction Square(std::string id, std::string parent, JurisdictionLevel level, double x0,
+                           double y0, double x1, double y1) {
+  Jurisdiction j{std::move(id), std::move(parent), "", level, {}};
+  j.area.polygons.push_back({{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}}, {}});
+  return j;
+}
+
+//   37.55 +-----------+-----------+
+//         |  G-NW     |           |   S-N: the north half
+//   37.50 +-----------+-----------+
+//         |                       |   S-S: the south half
+//   37.45 +-----------+-----------+
+//      121.40      121.45      121.50
+inline std::vector<Jurisdiction> DistrictJurisdictions() {
+  return {
+      Square("B", "", JurisdictionLevel::kBureau, 121.40, 37.45, 121.50, 37.55),
+      Square("S-N", "B", JurisdictionLevel::kStation, 121.40, 37.50, 121.50, 37.55),
+      Square("S-S", "B", JurisdictionLevel::kStation, 121.40, 37.45, 121.50, 37.50),
+      Square("G-NW", "S-N", JurisdictionLevel::kGrid, 121.40, 37.50, 121.45, 37.55),
+  };
+}
+
+inline std::shared_ptr<const JurisdictionIndex> DistrictIndex() {
+  auto index = JurisdictionIndex::Build(DistrictJurisdictions());
+  EXPECT_TRUE(index.has_value());
+  return index ? *index : nullptr;
+}
+
+inline registry::Place MakePlace(std::string external_id, std::string name, std::string category,
+                                 std::string sub_kind, LonLat at) {
+  registry::Place p;
+  p.external_id = std::move(external_id);
+  p.name = std::move(name);
+  p.category = std::move(category);
+  p.sub_kind = std::move(sub_kind);
+  p.location = at;
+  if (p.category == "key_project") p.officer = "李警官";
+  return p;
+}
+
+}  // namespace pingan::test
