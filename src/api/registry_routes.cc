@@ -4,7 +4,6 @@
 #include <charconv>
 #include <map>
 #include <mutex>
-#include <set>
 
 #include <boost/asio/post.hpp>
 #include <fmt/format.h>
@@ -33,14 +32,11 @@ constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
 constexpr size_t kMaxListItems = 50;
 
-// Shared by every route: the context, and the hazards whose case is being opened right now (so
-// that the start-up repair never opens a second case for one).
+// What every route shares.
 struct State {
   engine::Engine& engine;
   boost::asio::thread_pool& workers;
   registry::Registry* registry;
-  std::mutex mu;
-  std::set<HazardId> opening;
 };
 using StatePtr = std::shared_ptr<State>;
 
@@ -73,50 +69,52 @@ std::string Query(const HttpRequest& req, const std::string& name) {
   return it == req.query.end() ? std::string() : it->second;
 }
 
-Result<std::optional<std::int64_t>> QueryInteger(const HttpRequest& req, const std::string& name) {
+// Reads the whole-number query parameter `name` into `value` (left empty when absent).
+Status QueryInteger(const HttpRequest& req, const std::string& name,
+                    std::optional<std::int64_t>& value) {
   std::string text = Query(req, name);
-  if (text.empty()) return std::optional<std::int64_t>();
-  std::int64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty()) return {};
+  std::int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || end != text.data() + text.size())
     return InvalidInput(name, fmt::format("'{}' is not a whole number", text));
-  return std::optional<std::int64_t>(value);
+  value = v;
+  return {};
 }
 
 struct Page {
   int limit = kDefaultPageSize;
   std::int64_t offset = 0;
 };
-Result<Page> PageParams(const HttpRequest& req) {
-  Page page;
-  auto limit = QueryInteger(req, "limit");
-  if (!limit) return limit.error();
-  if (*limit) {
-    if (**limit < 1 || **limit > kMaxPageSize)
+Status PageParams(const HttpRequest& req, Page& page) {
+  std::optional<std::int64_t> limit, offset;
+  if (Status ok = QueryInteger(req, "limit", limit); !ok) return ok;
+  if (limit) {
+    if (*limit < 1 || *limit > kMaxPageSize)
       return InvalidInput("limit", fmt::format("limit is 1 to {}", kMaxPageSize));
-    page.limit = static_cast<int>(**limit);
+    page.limit = static_cast<int>(*limit);
   }
-  auto offset = QueryInteger(req, "offset");
-  if (!offset) return offset.error();
-  if (*offset) {
-    if (**offset < 0) return InvalidInput("offset", "offset is 0 or more");
-    page.offset = **offset;
+  if (Status ok = QueryInteger(req, "offset", offset); !ok) return ok;
+  if (offset) {
+    if (*offset < 0) return InvalidInput("offset", "offset is 0 or more");
+    page.offset = *offset;
   }
-  return page;
+  return {};
 }
 
-Result<std::optional<Day>> QueryDay(const HttpRequest& req, const std::string& name) {
+// Reads the date query parameter `name` into `day` (left empty when absent).
+Status QueryDay(const HttpRequest& req, const std::string& name, std::optional<Day>& day) {
   std::string text = Query(req, name);
-  if (text.empty()) return std::optional<Day>();
-  auto day = registry::ParseDay(text);
+  if (text.empty()) return {};
+  day = registry::ParseDay(text);
   if (!day) return InvalidInput(name, fmt::format("'{}' is not a date such as 2026-11-23", text));
-  return std::optional<Day>(*day);
+  return {};
 }
 
-// "min_lon,min_lat,max_lon,max_lat".
-Result<std::optional<BoundingBox>> QueryBbox(const HttpRequest& req) {
+// Reads ?bbox=min_lon,min_lat,max_lon,max_lat into `box` (left empty when absent).
+Status QueryBbox(const HttpRequest& req, std::optional<BoundingBox>& box) {
   std::string text = Query(req, "bbox");
-  if (text.empty()) return std::optional<BoundingBox>();
+  if (text.empty()) return {};
   double v[4];
   size_t at = 0;
   for (int i = 0; i < 4; ++i) {
@@ -126,11 +124,12 @@ Result<std::optional<BoundingBox>> QueryBbox(const HttpRequest& req) {
     if (ec != std::errc() || end != text.data() + comma) break;
     at = comma + 1;
     if (i == 3) {
-      BoundingBox box{v[0], v[1], v[2], v[3]};
-      if (box.min_lon > box.max_lon || box.min_lat > box.max_lat || box.min_lon < -180 ||
-          box.max_lon > 180 || box.min_lat < -90 || box.max_lat > 90)
+      BoundingBox b{v[0], v[1], v[2], v[3]};
+      if (b.min_lon > b.max_lon || b.min_lat > b.max_lat || b.min_lon < -180 || b.max_lon > 180 ||
+          b.min_lat < -90 || b.max_lat > 90)
         return InvalidInput("bbox", "bbox is min_lon,min_lat,max_lon,max_lat within ±180/±90");
-      return std::optional<BoundingBox>(box);
+      box = b;
+      return {};
     }
   }
   return InvalidInput("bbox", fmt::format("'{}' is not min_lon,min_lat,max_lon,max_lat", text));
@@ -157,9 +156,8 @@ Result<std::vector<std::string>> StringArray(const json& body, const std::string
 }
 
 // `error` with its field put under `prefix` ("hazards[0]." + "priority").
-Error Under(const std::string& prefix, Error error) {
-  error.field = prefix + error.field;
-  return error;
+Error Under(const std::string& prefix, const Error& error) {
+  return Error{error.code, error.message, prefix + error.field};
 }
 
 // The date at `field`, or `fallback` when absent.
@@ -402,10 +400,6 @@ void OpenHazardCases(const StatePtr& s, const std::string& actor, const Place& p
   pending->remaining = hazards.size();
   pending->outcomes.resize(hazards.size());
   pending->done = std::move(done);
-  {
-    std::lock_guard lock(s->mu);
-    for (const Hazard& h : hazards) s->opening.insert(h.id);
-  }
   const bool station_known = IsKnownStation(s->engine, place.station_id);
   for (size_t i = 0; i < hazards.size(); ++i) {
     const Hazard& h = hazards[i];
@@ -451,10 +445,6 @@ void OpenHazardCases(const StatePtr& s, const std::string& actor, const Place& p
             outcomes = std::move(pending->outcomes);
           }
         }
-        {
-          std::lock_guard lock(s->mu);
-          s->opening.erase(hazard);
-        }
         if (finish) finish(std::move(outcomes));
       });
     });
@@ -462,7 +452,9 @@ void OpenHazardCases(const StatePtr& s, const std::string& actor, const Place& p
 }
 
 // The repair after a crash between storing an inspection and opening its hazards' cases: a
-// case already in the ledger (found by its hazard_id) is recorded, a missing one opened.
+// case already in the ledger (found by its hazard_id) is recorded, a missing one opened. Runs
+// once, before any route serves: a hazard stored by a request meanwhile, its case not opened
+// yet, would look the same and get a second case.
 void OpenMissingHazardCases(const StatePtr& s) {
   auto missing = s->registry->store->HazardsWithoutCase();
   if (!missing) {
@@ -479,10 +471,6 @@ void OpenMissingHazardCases(const StatePtr& s) {
   });
   std::map<registry::PlaceId, std::vector<Hazard>> to_open;
   for (Hazard& h : *missing) {
-    {
-      std::lock_guard lock(s->mu);
-      if (s->opening.contains(h.id)) continue;
-    }
     if (auto it = in_ledger.find(h.id); it != in_ledger.end()) {
       if (Status saved = s->registry->store->SetHazardCase(h.id, it->second); !saved)
         spdlog::error("registry: {}", saved.error().message);
@@ -522,13 +510,11 @@ void ListPlaces(const StatePtr& s, const Call& call) {
   q.grid_id = Query(req, "grid_id");
   q.text = Query(req, "q");
   if (q.text.size() > 200) return call.Fail(InvalidInput("q", "q is at most 200 bytes"));
-  auto bbox = QueryBbox(req);
-  if (!bbox) return call.Fail(bbox.error());
-  q.bbox = *bbox;
-  auto page = PageParams(req);
-  if (!page) return call.Fail(page.error());
-  q.limit = page->limit;
-  q.offset = page->offset;
+  if (Status ok = QueryBbox(req, q.bbox); !ok) return call.Fail(ok.error());
+  Page page;
+  if (Status ok = PageParams(req, page); !ok) return call.Fail(ok.error());
+  q.limit = page.limit;
+  q.offset = page.offset;
   auto found = s->registry->store->ListPlaces(q);
   if (!found) return call.Fail(found.error());
   json places = json::array();
@@ -599,12 +585,8 @@ registry::HazardStatusOf StatusFromLedger(const engine::Engine& engine) {
 
 void PlaceSummary(const StatePtr& s, const Call& call) {
   registry::TallyScope scope;
-  auto from = QueryDay(call.request, "from");
-  if (!from) return call.Fail(from.error());
-  auto to = QueryDay(call.request, "to");
-  if (!to) return call.Fail(to.error());
-  scope.from = *from;
-  scope.to = *to;
+  if (Status ok = QueryDay(call.request, "from", scope.from); !ok) return call.Fail(ok.error());
+  if (Status ok = QueryDay(call.request, "to", scope.to); !ok) return call.Fail(ok.error());
   if (std::string category = Query(call.request, "category"); !category.empty()) {
     const registry::PlaceCategory* c = registry::FindPlaceCategory(category);
     if (!c)
@@ -616,8 +598,8 @@ void PlaceSummary(const StatePtr& s, const Call& call) {
   auto tally = s->registry->store->Count(scope, StatusFromLedger(s->engine));
   if (!tally) return call.Fail(tally.error());
   json out = TallyJson(*tally);
-  out["from"] = *from ? json(registry::FormatDay(**from)) : json(nullptr);
-  out["to"] = *to ? json(registry::FormatDay(**to)) : json(nullptr);
+  out["from"] = scope.from ? json(registry::FormatDay(*scope.from)) : json(nullptr);
+  out["to"] = scope.to ? json(registry::FormatDay(*scope.to)) : json(nullptr);
   call.Reply(200, out);
 }
 
@@ -776,9 +758,9 @@ void InspectionsOfPlace(const StatePtr& s, const Call& call) {
   auto place = s->registry->store->FindPlace(*id);
   if (!place) return call.Fail(place.error());
   if (!*place) return call.Fail(NotFound(fmt::format("no place {}", *id), "id"));
-  auto limit = QueryInteger(call.request, "limit");
-  if (!limit) return call.Fail(limit.error());
-  const std::int64_t n = limit->value_or(100);
+  std::optional<std::int64_t> limit;
+  if (Status ok = QueryInteger(call.request, "limit", limit); !ok) return call.Fail(ok.error());
+  const std::int64_t n = limit.value_or(100);
   if (n < 1 || n > kMaxPageSize)
     return call.Fail(InvalidInput("limit", fmt::format("limit is 1 to {}", kMaxPageSize)));
   auto inspections = s->registry->store->InspectionsOf(*id, static_cast<int>(n));
@@ -852,12 +834,8 @@ void AddOutreach(const StatePtr& s, const Call& call) {
 
 Result<registry::OutreachQuery> OutreachQueryOf(const HttpRequest& req) {
   registry::OutreachQuery q;
-  auto from = QueryDay(req, "from");
-  if (!from) return from.error();
-  auto to = QueryDay(req, "to");
-  if (!to) return to.error();
-  q.from = *from;
-  q.to = *to;
+  if (Status ok = QueryDay(req, "from", q.from); !ok) return ok.error();
+  if (Status ok = QueryDay(req, "to", q.to); !ok) return ok.error();
   if (q.from && q.to && *q.to < *q.from) return InvalidInput("to", "to is before from");
   q.station_id = Query(req, "station_id");
   if (std::string kind = Query(req, "kind"); !kind.empty()) {
@@ -868,10 +846,10 @@ Result<registry::OutreachQuery> OutreachQueryOf(const HttpRequest& req) {
     }
     q.kind = *code;
   }
-  auto page = PageParams(req);
-  if (!page) return page.error();
-  q.limit = page->limit;
-  q.offset = page->offset;
+  Page page;
+  if (Status ok = PageParams(req, page); !ok) return ok.error();
+  q.limit = page.limit;
+  q.offset = page.offset;
   return q;
 }
 
@@ -928,7 +906,7 @@ json PlaceSchema() {
 }  // namespace
 
 void AddRegistryRoutes(Router& router, const RegistryRoutesContext& context) {
-  auto s = std::make_shared<State>(context.engine, context.workers, context.registry);
+  auto s = std::make_shared<State>(State{context.engine, context.workers, context.registry});
   // Every handler runs on the workers: counting a district's places takes tens of
   // milliseconds, which the HTTP threads should not spend.
   auto on_workers = [s](void (*handler)(const StatePtr&, const Call&)) {
@@ -1102,7 +1080,9 @@ void AddRegistryRoutes(Router& router, const RegistryRoutesContext& context) {
                     QueryParam("kind", "only this kind")}),
        "200 {events, audience, by_station, by_kind, by_month}", on_workers(OutreachSummary)});
 
-  if (s->registry != nullptr) boost::asio::post(s->workers, [s] { OpenMissingHazardCases(s); });
+  // Before the server listens (the caller constructs the routes first); the cases it opens are
+  // recorded on the workers as they become durable.
+  if (s->registry != nullptr) OpenMissingHazardCases(s);
 }
 
 }  // namespace pingan::api

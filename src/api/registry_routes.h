@@ -33,9 +33,9 @@ struct RegistryRoutesContext {
 // admin). Contacts of places are masked unless the role may see personal data, and a read of
 // them unmasked is audited.
 //
-// Also opens, on `workers`, the hazard cases a previous run stored but did not get to open (a
-// crash between the two writes); the engine must be started. Everything in `context` must
-// outlive the router.
+// Also opens the hazard cases a previous run stored but did not get to open (a crash between
+// the two writes), before returning; so call it before the server listens, with the engine
+// started. Everything in `context` must outlive the router.
 void AddRegistryRoutes(Router& router, const RegistryRoutesContext& context);
 
 }  // namespace pingan::api

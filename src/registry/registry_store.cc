@@ -319,37 +319,41 @@ struct RegistryStore::Impl {
     return {};
   }
 
-  // The prepared statement for `sql`, prepared once and kept.
-  Result<Stmt> Prepare(const std::string& sql) {
+  // The prepared statement for `sql`, prepared once and kept; null when it does not prepare
+  // (sqlite3_errmsg says why).
+  sqlite3_stmt* Prepare(const std::string& sql) {
     auto it = statements.find(sql);
     if (it == statements.end()) {
       sqlite3_stmt* s = nullptr;
       if (sqlite3_prepare_v3(db, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) !=
           SQLITE_OK) {
-        return SqlError("prepare");
+        sqlite3_finalize(s);
+        return nullptr;
       }
       it = statements.emplace(sql, s).first;
     }
-    return Stmt(it->second);
+    return it->second;
   }
 
   // Runs `sql` with `args`, expecting no rows.
   Status Run(const std::string& sql, const std::vector<Value>& args) {
-    auto s = Prepare(sql);
-    if (!s) return s.error();
-    s->Bind(args);
-    if (s->Step() != SQLITE_DONE) return SqlError("write");
+    sqlite3_stmt* prepared = Prepare(sql);
+    if (prepared == nullptr) return SqlError("prepare");
+    Stmt s(prepared);
+    s.Bind(args);
+    if (s.Step() != SQLITE_DONE) return SqlError("write");
     return {};
   }
 
   // Runs `sql` with `args`, calling `row` for each row.
   template <typename F>
   Status Each(const std::string& sql, const std::vector<Value>& args, F&& row) {
-    auto s = Prepare(sql);
-    if (!s) return s.error();
-    s->Bind(args);
+    sqlite3_stmt* prepared = Prepare(sql);
+    if (prepared == nullptr) return SqlError("prepare");
+    Stmt s(prepared);
+    s.Bind(args);
     int rc;
-    while ((rc = s->Step()) == SQLITE_ROW) row(*s);
+    while ((rc = s.Step()) == SQLITE_ROW) row(s);
     if (rc != SQLITE_DONE) return SqlError("read");
     return {};
   }
@@ -513,7 +517,7 @@ Result<std::unique_ptr<RegistryStore>> RegistryStore::Open(const std::string& pa
   sqlite3_busy_timeout(impl->db, 5000);
   // WAL + synchronous=FULL: every COMMIT is durable before the call returns. The page cache may
   // grow to 128 MiB (100,000 places take 28 MiB): an import's one transaction that outgrows the
-  // cache spills pages to the WAL one by one, which doubled its time at the default 2 MiB.
+  // cache spills pages to the WAL one by one, which doubled its time at 16 MiB.
   for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
                              "PRAGMA foreign_keys=ON", "PRAGMA cache_size=-131072"}) {
     if (Status s = impl->Exec(pragma); !s) {
