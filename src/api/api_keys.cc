@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "api/auth.h"
+#include "api/durable_file.h"
 #include "core/time_format.h"
 
 namespace pingan::api {
@@ -30,11 +31,6 @@ constexpr size_t kMaxNameBytes = 64;
 
 std::string FileOf(const std::string& data_dir) {
   return (fs::path(data_dir) / kApiKeysFile).string();
-}
-
-Error IoError(const std::string& what, const std::string& path, int err) {
-  return Error{ErrorCode::kUnavailable,
-               fmt::format("cannot {} {}: {}", what, path, std::strerror(err)), ""};
 }
 
 Result<std::vector<ApiKeyEntry>> ParseKeys(const std::string& path, const std::string& text) {
@@ -73,46 +69,6 @@ std::string KeysJson(const std::vector<ApiKeyEntry>& keys) {
   return json{{"keys", list}}.dump(2) + "\n";
 }
 
-// `text` to `path` through a temporary file beside it (synced, renamed, directory synced), so
-// the server reads the old file or the new, never a part. Mode 0600.
-Status WriteAtomically(const std::string& path, const std::string& text) {
-  const fs::path target(path);
-  const std::string tmp = (target.parent_path() / ("." + target.filename().string() + ".tmp"));
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return IoError("create", tmp, errno);
-  size_t written = 0;
-  while (written < text.size()) {
-    ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return IoError("write", tmp, err);
-    }
-    written += size_t(n);
-  }
-  if (::fsync(fd) != 0) {
-    int err = errno;
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return IoError("fsync", tmp, err);
-  }
-  ::close(fd);
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    return IoError("rename into", path, err);
-  }
-  int dir = ::open(target.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0) return IoError("open", target.parent_path().string(), errno);
-  int rc = ::fsync(dir);
-  int err = errno;
-  ::close(dir);
-  if (rc != 0) return IoError("fsync", target.parent_path().string(), err);
-  return {};
-}
-
 // Holds an exclusive flock on DIR/apikeys.json.lock while it lives.
 class WriterLock {
  public:
@@ -123,12 +79,12 @@ class WriterLock {
       return Error{ErrorCode::kUnavailable, "cannot create " + data_dir + ": " + ec.message(), ""};
     std::string path = FileOf(data_dir) + ".lock";
     int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return IoError("open", path, errno);
+    if (fd < 0) return FileError("open", path, errno);
     while (::flock(fd, LOCK_EX) != 0) {
       if (errno == EINTR) continue;
       int err = errno;
       ::close(fd);
-      return IoError("lock", path, err);
+      return FileError("lock", path, err);
     }
     return WriterLock(fd);
   }
@@ -152,7 +108,7 @@ Result<std::vector<ApiKeyEntry>> ReadApiKeys(const std::string& data_dir) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     if (errno == ENOENT || !fs::exists(path)) return std::vector<ApiKeyEntry>{};
-    return IoError("read", path, errno);
+    return FileError("read", path, errno);
   }
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   return ParseKeys(path, text);
@@ -173,7 +129,7 @@ Result<std::string> AddApiKey(const std::string& data_dir, const std::string& na
   }
   std::string key = NewToken();
   keys->push_back({name, HashToken(key), now, std::nullopt});
-  if (Status s = WriteAtomically(FileOf(data_dir), KeysJson(*keys)); !s) return s.error();
+  if (Status s = WriteFileAtomically(FileOf(data_dir), KeysJson(*keys), 0600); !s) return s.error();
   return key;
 }
 
@@ -190,7 +146,7 @@ Status RevokeApiKey(const std::string& data_dir, const std::string& name, TimePo
     }
   }
   if (!found) return NotFound(fmt::format("no live key named '{}'", name), "name");
-  return WriteAtomically(FileOf(data_dir), KeysJson(*keys));
+  return WriteFileAtomically(FileOf(data_dir), KeysJson(*keys), 0600);
 }
 
 ApiKeyStore::ApiKeyStore(std::string data_dir) : data_dir_(std::move(data_dir)) {

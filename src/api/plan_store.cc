@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "api/durable_file.h"
 #include "api/risk_layer.h"
 #include "core/district_time.h"
 #include "core/time_format.h"
@@ -217,56 +218,6 @@ Result<StoredPlan> Parse(const json& doc) {
   return out;
 }
 
-Status IoError(const std::string& what, const std::string& path, int err) {
-  return Error{ErrorCode::kUnavailable,
-               fmt::format("cannot {} {}: {}", what, path, std::strerror(err)), ""};
-}
-
-// fsync of a directory, so that a rename or a new entry in it survives a crash.
-Status SyncDirectory(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return IoError("open", dir, errno);
-  int rc = ::fsync(fd);
-  int err = errno;
-  ::close(fd);
-  if (rc != 0) return IoError("fsync", dir, err);
-  return {};
-}
-
-// `text` to `path`: written to a temporary file beside it, synced, renamed over it, and the
-// directory synced, so that after a crash `path` holds the old text or the new, never a part.
-Status WriteAtomically(const std::string& path, const std::string& text) {
-  const fs::path target(path);
-  const std::string tmp = (target.parent_path() / ("." + target.filename().string() + ".tmp"));
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return IoError("create", tmp, errno);
-  size_t written = 0;
-  while (written < text.size()) {
-    ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return IoError("write", tmp, err);
-    }
-    written += size_t(n);
-  }
-  if (::fsync(fd) != 0) {
-    int err = errno;
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return IoError("fsync", tmp, err);
-  }
-  ::close(fd);
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    return IoError("rename into", path, err);
-  }
-  return SyncDirectory(target.parent_path().string());
-}
-
 // "v0012.json" → 12; nullopt for any other name.
 std::optional<int> VersionOfFile(const std::string& name) {
   if (name.size() < 7 || name[0] != 'v' || !name.ends_with(".json")) return std::nullopt;
@@ -280,7 +231,7 @@ std::optional<int> VersionOfFile(const std::string& name) {
 
 Result<StoredPlan> ReadPlanFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return IoError("read", path, errno).error();
+  if (!in) return FileError("read", path, errno);
   std::ostringstream text;
   text << in.rdbuf();
   json doc = json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
@@ -489,7 +440,8 @@ Status PlanStore::Write(const StoredPlan& plan) const {
     // The new directory's entry must survive a crash too.
     if (Status s = SyncDirectory(dir_); !s) return s;
   }
-  return WriteAtomically(FileOf(plan.summary.date, plan.summary.version), PlanJson(plan).dump());
+  return WriteFileAtomically(FileOf(plan.summary.date, plan.summary.version),
+                             PlanJson(plan).dump());
 }
 
 PlanSummary* PlanStore::Find(std::chrono::sys_days date, int version) {
