@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/json_codec.h"
+#include "api/route_support.h"
 #include "core/pii.h"
 #include "core/time_format.h"
 #include "registry/place_categories.h"
@@ -46,40 +47,8 @@ Error NoRegistry() {
                ""};
 }
 
-json StringSchema(const char* description = nullptr) {
-  json s = {{"type", "string"}};
-  if (description) s["description"] = description;
-  return s;
-}
-json IntegerSchema() {
-  return {{"type", "integer"}};
-}
-json NumberSchema() {
-  return {{"type", "number"}};
-}
 json StringArraySchema() {
-  return {{"type", "array"}, {"items", {{"type", "string"}}}};
-}
-json QueryParam(const char* name, const char* description) {
-  return {{"name", name}, {"description", description}, {"schema", {{"type", "string"}}}};
-}
-
-std::string Query(const HttpRequest& req, const std::string& name) {
-  auto it = req.query.find(name);
-  return it == req.query.end() ? std::string() : it->second;
-}
-
-// Reads the whole-number query parameter `name` into `value` (left empty when absent).
-Status QueryInteger(const HttpRequest& req, const std::string& name,
-                    std::optional<std::int64_t>& value) {
-  std::string text = Query(req, name);
-  if (text.empty()) return {};
-  std::int64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size())
-    return InvalidInput(name, fmt::format("'{}' is not a whole number", text));
-  value = v;
-  return {};
+  return {{"type", "array"}, {"items", StringSchema()}};
 }
 
 struct Page {
@@ -87,24 +56,25 @@ struct Page {
   std::int64_t offset = 0;
 };
 Status PageParams(const HttpRequest& req, Page& page) {
-  std::optional<std::int64_t> limit, offset;
-  if (Status ok = QueryInteger(req, "limit", limit); !ok) return ok;
-  if (limit) {
-    if (*limit < 1 || *limit > kMaxPageSize)
+  auto limit = QueryInteger(req, "limit");
+  if (!limit) return limit.error();
+  if (*limit) {
+    if (**limit < 1 || **limit > kMaxPageSize)
       return InvalidInput("limit", fmt::format("limit is 1 to {}", kMaxPageSize));
-    page.limit = static_cast<int>(*limit);
+    page.limit = static_cast<int>(**limit);
   }
-  if (Status ok = QueryInteger(req, "offset", offset); !ok) return ok;
-  if (offset) {
-    if (*offset < 0) return InvalidInput("offset", "offset is 0 or more");
-    page.offset = *offset;
+  auto offset = QueryInteger(req, "offset");
+  if (!offset) return offset.error();
+  if (*offset) {
+    if (**offset < 0) return InvalidInput("offset", "offset is 0 or more");
+    page.offset = **offset;
   }
   return {};
 }
 
 // Reads the date query parameter `name` into `day` (left empty when absent).
 Status QueryDay(const HttpRequest& req, const std::string& name, std::optional<Day>& day) {
-  std::string text = Query(req, name);
+  std::string text = QueryString(req, name);
   if (text.empty()) return {};
   day = registry::ParseDay(text);
   if (!day) return InvalidInput(name, fmt::format("'{}' is not a date such as 2026-11-23", text));
@@ -113,7 +83,7 @@ Status QueryDay(const HttpRequest& req, const std::string& name, std::optional<D
 
 // Reads ?bbox=min_lon,min_lat,max_lon,max_lat into `box` (left empty when absent).
 Status QueryBbox(const HttpRequest& req, std::optional<BoundingBox>& box) {
-  std::string text = Query(req, "bbox");
+  std::string text = QueryString(req, "bbox");
   if (text.empty()) return {};
   double v[4];
   size_t at = 0;
@@ -493,7 +463,7 @@ void OpenMissingHazardCases(const StatePtr& s) {
 void ListPlaces(const StatePtr& s, const Call& call) {
   registry::PlaceQuery q;
   const HttpRequest& req = call.request;
-  if (std::string category = Query(req, "category"); !category.empty()) {
+  if (std::string category = QueryString(req, "category"); !category.empty()) {
     const registry::PlaceCategory* c = registry::FindPlaceCategory(category);
     if (!c) {
       return call.Fail(InvalidInput(
@@ -501,14 +471,14 @@ void ListPlaces(const StatePtr& s, const Call& call) {
           fmt::format("unknown category '{}'; one of {}", category, registry::CategoryChoices())));
     }
     q.category = std::string(c->code);
-    q.sub_kind =
-        registry::NormalizeSubKind(*c, Query(req, "sub_kind")).value_or(Query(req, "sub_kind"));
+    q.sub_kind = registry::NormalizeSubKind(*c, QueryString(req, "sub_kind"))
+                     .value_or(QueryString(req, "sub_kind"));
   } else {
-    q.sub_kind = Query(req, "sub_kind");
+    q.sub_kind = QueryString(req, "sub_kind");
   }
-  q.station_id = Query(req, "station_id");
-  q.grid_id = Query(req, "grid_id");
-  q.text = Query(req, "q");
+  q.station_id = QueryString(req, "station_id");
+  q.grid_id = QueryString(req, "grid_id");
+  q.text = QueryString(req, "q");
   if (q.text.size() > 200) return call.Fail(InvalidInput("q", "q is at most 200 bytes"));
   if (Status ok = QueryBbox(req, q.bbox); !ok) return call.Fail(ok.error());
   Page page;
@@ -587,13 +557,13 @@ void PlaceSummary(const StatePtr& s, const Call& call) {
   registry::TallyScope scope;
   if (Status ok = QueryDay(call.request, "from", scope.from); !ok) return call.Fail(ok.error());
   if (Status ok = QueryDay(call.request, "to", scope.to); !ok) return call.Fail(ok.error());
-  if (std::string category = Query(call.request, "category"); !category.empty()) {
+  if (std::string category = QueryString(call.request, "category"); !category.empty()) {
     const registry::PlaceCategory* c = registry::FindPlaceCategory(category);
     if (!c)
       return call.Fail(InvalidInput("category", fmt::format("unknown category '{}'", category)));
     scope.categories.emplace_back(c->code);
   }
-  if (std::string station = Query(call.request, "station_id"); !station.empty())
+  if (std::string station = QueryString(call.request, "station_id"); !station.empty())
     scope.station_ids.push_back(station);
   auto tally = s->registry->store->Count(scope, StatusFromLedger(s->engine));
   if (!tally) return call.Fail(tally.error());
@@ -758,9 +728,9 @@ void InspectionsOfPlace(const StatePtr& s, const Call& call) {
   auto place = s->registry->store->FindPlace(*id);
   if (!place) return call.Fail(place.error());
   if (!*place) return call.Fail(NotFound(fmt::format("no place {}", *id), "id"));
-  std::optional<std::int64_t> limit;
-  if (Status ok = QueryInteger(call.request, "limit", limit); !ok) return call.Fail(ok.error());
-  const std::int64_t n = limit.value_or(100);
+  auto limit = QueryInteger(call.request, "limit");
+  if (!limit) return call.Fail(limit.error());
+  const std::int64_t n = limit->value_or(100);
   if (n < 1 || n > kMaxPageSize)
     return call.Fail(InvalidInput("limit", fmt::format("limit is 1 to {}", kMaxPageSize)));
   auto inspections = s->registry->store->InspectionsOf(*id, static_cast<int>(n));
@@ -837,8 +807,8 @@ Result<registry::OutreachQuery> OutreachQueryOf(const HttpRequest& req) {
   if (Status ok = QueryDay(req, "from", q.from); !ok) return ok.error();
   if (Status ok = QueryDay(req, "to", q.to); !ok) return ok.error();
   if (q.from && q.to && *q.to < *q.from) return InvalidInput("to", "to is before from");
-  q.station_id = Query(req, "station_id");
-  if (std::string kind = Query(req, "kind"); !kind.empty()) {
+  q.station_id = QueryString(req, "station_id");
+  if (std::string kind = QueryString(req, "kind"); !kind.empty()) {
     auto code = registry::NormalizeOutreachKind(kind);
     if (!code) {
       return InvalidInput("kind", fmt::format("unknown kind '{}'; one of {}", kind,

@@ -14,6 +14,9 @@ using nlohmann::json;
 json StringSchema() {
   return {{"type", "string"}};
 }
+json StringSchema(const char* description) {
+  return {{"type", "string"}, {"description", description}};
+}
 json IntegerSchema() {
   return {{"type", "integer"}};
 }

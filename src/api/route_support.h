@@ -18,6 +18,7 @@
 namespace pingan::api {
 
 nlohmann::json StringSchema();
+nlohmann::json StringSchema(const char* description);
 nlohmann::json IntegerSchema();
 nlohmann::json NumberSchema();
 nlohmann::json ObjectSchema(nlohmann::json properties, std::vector<std::string> required);
