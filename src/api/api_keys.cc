@@ -179,13 +179,17 @@ void ApiKeyStore::ReloadIfChanged() {
                    std::int64_t(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
   }
   if (now_on_disk == loaded_) return;
-  loaded_ = now_on_disk;
   auto keys = ReadApiKeys(data_dir_);
   if (!keys) {
-    // Keep the keys we had: a hand-edited file gone wrong must not lock every client out.
-    spdlog::error("api keys not reloaded: {}", keys.error().message);
+    // Keep the keys we had: a hand-edited file gone wrong must not lock every client out. The
+    // signature is not recorded, so the next look reads the file again (a read can fail for a
+    // moment, and the replacement may hold a revocation); the error is logged once a version.
+    if (now_on_disk != failed_) spdlog::error("api keys not reloaded: {}", keys.error().message);
+    failed_ = now_on_disk;
     return;
   }
+  loaded_ = now_on_disk;
+  failed_ = FileSignature{};
   name_by_hash_.clear();
   for (const ApiKeyEntry& k : *keys)
     if (!k.revoked_at) name_by_hash_[k.hash] = k.name;

@@ -70,8 +70,9 @@ class ApiKeyStore {
   const std::string data_dir_;
   std::mutex mu_;
   std::unordered_map<std::string, std::string> name_by_hash_;  // live keys; guarded by mu_
-  FileSignature loaded_;                                       // guarded by mu_
-  std::chrono::steady_clock::time_point last_check_{};         // guarded by mu_
+  FileSignature loaded_;  // of the file last read successfully; guarded by mu_
+  FileSignature failed_;  // of the file last read in vain, to log each failure once; guarded by mu_
+  std::chrono::steady_clock::time_point last_check_{};  // guarded by mu_
 };
 
 }  // namespace pingan::api

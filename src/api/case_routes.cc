@@ -5,9 +5,11 @@
 
 #include <boost/asio/post.hpp>
 #include <fmt/format.h>
+#include <sodium.h>
 #include <spdlog/spdlog.h>
 
 #include "api/auth.h"
+#include "api/citizen_requests.h"
 #include "api/json_codec.h"
 #include "api/route_support.h"
 #include "cases/fund_warnings.h"
@@ -27,58 +29,6 @@ constexpr int kMaxPageSize = 500;
 constexpr size_t kMaxFieldsBytes = 16 * 1024;
 // 满意率: satisfied and basically satisfied answers over all answers; bureaus aim for 90 %.
 constexpr double kSatisfactionTarget = 0.9;
-
-// Case fields that hold personal data, and how each is masked for roles that do not need it.
-// kSecret: a survey link's code, which would let staff answer for the citizen.
-enum class Personal { kNone, kName, kPhone, kIdNumber, kSecret };
-Personal PersonalKind(const std::string& field) {
-  static const std::map<std::string, Personal, std::less<>> kFields = {
-      {"citizen_name", Personal::kName},   {"victim_name", Personal::kName},
-      {"contact_name", Personal::kName},   {"first_name", Personal::kName},
-      {"last_name", Personal::kName},      {"party_names", Personal::kName},
-      {"citizen_phone", Personal::kPhone}, {"victim_phone", Personal::kPhone},
-      {"contact_phone", Personal::kPhone}, {"phone", Personal::kPhone},
-      {"party_phones", Personal::kPhone},  {"email", Personal::kPhone},
-      {"id_number", Personal::kIdNumber},  {"victim_id_number", Personal::kIdNumber},
-      {"link_code", Personal::kSecret},
-  };
-  auto it = kFields.find(field);
-  return it == kFields.end() ? Personal::kNone : it->second;
-}
-
-json MaskValue(const json& value, Personal kind) {
-  if (value.is_array()) {
-    json out = json::array();
-    for (const json& v : value) out.push_back(MaskValue(v, kind));
-    return out;
-  }
-  if (!value.is_string()) return value;
-  const std::string text = value.get<std::string>();
-  switch (kind) {
-    case Personal::kName: return MaskName(text);
-    case Personal::kPhone: return MaskPhone(text);
-    case Personal::kIdNumber: return MaskIdNumber(text);
-    case Personal::kSecret: return "********";
-    case Personal::kNone: break;
-  }
-  return value;
-}
-
-json MaskedFields(const json& fields) {
-  if (!fields.is_object()) return fields;
-  json out = json::object();
-  for (const auto& [name, value] : fields.items()) {
-    Personal kind = PersonalKind(name);
-    out[name] = kind == Personal::kNone ? value : MaskValue(value, kind);
-  }
-  return out;
-}
-
-bool HasPersonalFields(const CaseRecord& record) {
-  for (const auto& [name, value] : record.fields.items())
-    if (PersonalKind(name) != Personal::kNone) return true;
-  return false;
-}
 
 // The actions the kind allows in the case's current state, for the console's buttons.
 json ActionsNow(const CaseKind& kind, const CaseRecord& record) {
@@ -136,7 +86,7 @@ json CaseView(const CaseRecord& record, const CaseKind& kind, const Jurisdiction
                {"overdue", IsOverdue(record, now) && record.IsOpen()},
                {"next_deadline", TimeOrNull(next_deadline)},
                {"slas", std::move(slas)},
-               {"fields", reveal ? record.fields : MaskedFields(record.fields)},
+               {"fields", reveal ? record.fields : MaskPersonalFields(record.fields)},
                {"actions", ActionsNow(kind, record)}};
   if (with_timeline) {
     json timeline = json::array();
@@ -146,7 +96,7 @@ json CaseView(const CaseRecord& record, const CaseKind& kind, const Jurisdiction
                           {"action", e.action},
                           {"from", e.from},
                           {"to", e.to},
-                          {"fields", reveal ? e.fields : MaskedFields(e.fields)}});
+                          {"fields", reveal ? e.fields : MaskPersonalFields(e.fields)}});
     }
     view["timeline"] = std::move(timeline);
   }
@@ -422,7 +372,7 @@ class CaseRoutes {
     auto record = Find(*id);
     if (!record) return call.Fail(NotFound(fmt::format("no case {}", *id)));
     if (!HasPermission(call.user->role, Permission::kSeePersonalData) ||
-        !HasPersonalFields(*record)) {
+        !HasPersonalFields(record->fields)) {
       return call.Reply(200, View(*record, false));
     }
     // Personal data is shown only once the read is on the audit trail.
@@ -542,17 +492,35 @@ class CaseRoutes {
     });
   }
 
-  // The callback whose SMS carried `code`, if any.
+  // The callback whose SMS carried `code`, if any. A link code is "CASEID-RANDOM"
+  // (callback_runner.cc): the case is found by its id and the whole code compared in constant
+  // time, so a guess costs one lookup and reveals nothing.
   std::shared_ptr<const CaseRecord> FindByLinkCode(const std::string& code) const {
-    if (code.size() < 8 || code.size() > 32) return nullptr;
-    const std::string kind = engine_.case_catalog().on_incident_closed;
-    return engine_.Read([&](const engine::ReadView& v) -> std::shared_ptr<const CaseRecord> {
-      for (auto it = v.cases.rbegin(); it != v.cases.rend(); ++it) {
-        if (it->second->kind == kind && FieldText(it->second->fields, "link_code") == code)
-          return it->second;
-      }
+    if (code.size() < 8 || code.size() > 40) return nullptr;
+    const size_t dash = code.find('-');
+    if (dash == 0 || dash == std::string::npos || dash > 18) return nullptr;
+    CaseId id = 0;
+    for (size_t i = 0; i < dash; ++i) {
+      if (code[i] < '0' || code[i] > '9') return nullptr;
+      id = id * 10 + (code[i] - '0');
+    }
+    auto record = engine_.FindCase(id);
+    if (!record || record->kind != engine_.case_catalog().on_incident_closed) return nullptr;
+    const std::string stored = FieldText(record->fields, "link_code");
+    if (stored.size() != code.size() ||
+        sodium_memcmp(stored.data(), code.data(), code.size()) != 0) {
       return nullptr;
-    });
+    }
+    return record;
+  }
+
+  // Survey reads and answers per address: plenty for a citizen, slow for a guesser.
+  std::optional<HttpResponse> Throttled(const Call& call) {
+    if (auto wait = surveys_per_address_.Take(ClientKey(call.request.remote_address),
+                                              engine_.clock().Now())) {
+      return RateLimitedResponse(*wait, "too many survey requests from this address");
+    }
+    return std::nullopt;
   }
 
   json PublicSurvey(const CaseRecord& c) const {
@@ -570,12 +538,14 @@ class CaseRoutes {
   }
 
   void PublicCallback(Call& call) {
+    if (auto refused = Throttled(call)) return call.respond(std::move(*refused));
     auto record = FindByLinkCode(call.params["code"]);
     if (!record) return call.Fail(NotFound("no survey with this link; check the SMS", "code"));
     call.Reply(200, PublicSurvey(*record));
   }
 
   void AnswerPublicCallback(Call& call) {
+    if (auto refused = Throttled(call)) return call.respond(std::move(*refused));
     auto record = FindByLinkCode(call.params["code"]);
     if (!record) return call.Fail(NotFound("no survey with this link; check the SMS", "code"));
     auto body = call.JsonBody();
@@ -630,6 +600,7 @@ class CaseRoutes {
 
   std::shared_ptr<const CaseRoutesContext> ctx_;
   engine::Engine& engine_;
+  RateLimiter surveys_per_address_{RateLimit{30, std::chrono::milliseconds(2000)}};
 };
 
 }  // namespace

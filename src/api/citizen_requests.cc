@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <limits>
 
 #include <boost/asio/post.hpp>
 #include <fmt/format.h>
@@ -32,15 +33,7 @@ json OptionalTime(const std::optional<TimePoint>& t) {
   return t ? json(FormatIso8601(*t)) : json();
 }
 
-// Labels for the resident; state and action names are the request workflow's.
-std::string StateLabel(const std::string& state) {
-  if (state == "received") return "已受理，待分派";
-  if (state == "assigned") return "办理中";
-  if (state == "responded") return "已答复";
-  if (state == "closed") return "已办结";
-  if (state == "rejected") return "不予受理";
-  return state;
-}
+// Labels for the resident; result and SLA names are the request workflow's.
 std::string ResultLabel(const std::string& result) {
   if (result == "resolved") return "已解决";
   if (result == "explained") return "已解释说明";
@@ -137,10 +130,29 @@ std::string NormalizeTrackingNo(std::string_view text) {
   return out;
 }
 
+std::string RequestStateLabel(const std::string& state) {
+  if (state == "received") return "已受理，待分派";
+  if (state == "assigned") return "办理中";
+  if (state == "responded") return "已答复";
+  if (state == "closed") return "已办结";
+  if (state == "rejected") return "不予受理";
+  return state;
+}
+
 std::size_t CodePoints(std::string_view text) {
   return size_t(std::count_if(text.begin(), text.end(), [](char c) {
     return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
   }));
+}
+
+std::string FirstCodePoints(std::string_view text, std::size_t max_chars) {
+  std::size_t chars = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    // A code point starts at every byte that is not a continuation byte (10xxxxxx).
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && chars++ == max_chars)
+      return std::string(text.substr(0, i));
+  }
+  return std::string(text);
 }
 
 HttpResponse RateLimitedResponse(std::chrono::seconds retry_after, const std::string& message) {
@@ -203,25 +215,63 @@ Status CitizenRequestDesk::CheckCode(const std::string& phone, std::string_view 
   return {};
 }
 
+bool CitizenRequestDesk::SendCode(
+    const std::string& phone, const std::function<std::string(const std::string& code)>& text_of,
+    std::function<void(Result<sms::SentSms>)> done) {
+  if (!ReserveSms()) return false;
+  const std::string code = IssueCode(phone);
+  PostSms({phone, text_of(code), "verify_code"}, std::move(done));
+  return true;
+}
+
 bool CitizenRequestDesk::SendSms(sms::OutgoingSms message,
                                  std::function<void(Result<sms::SentSms>)> done) {
+  if (!ReserveSms()) return false;
+  PostSms(std::move(message), std::move(done));
+  return true;
+}
+
+bool CitizenRequestDesk::ReserveSms() {
   if (context_.sms == nullptr) return false;
   if (queued_sms_.fetch_add(1) >= context_.limits.max_queued_sms) {
     queued_sms_.fetch_sub(1);
     return false;
   }
+  return true;
+}
+
+void CitizenRequestDesk::PostSms(sms::OutgoingSms message,
+                                 std::function<void(Result<sms::SentSms>)> done) {
   boost::asio::post(sms_strand_,
                     [this, message = std::move(message), done = std::move(done)]() mutable {
                       Result<sms::SentSms> sent = context_.sms->Send(message);
                       queued_sms_.fetch_sub(1);
                       if (done) done(std::move(sent));
                     });
-  return true;
 }
 
 std::string CitizenRequestDesk::DuplicateKey(const NewCitizenRequest& request) const {
-  return HashToken(request.sender + "\x1f" + request.topic + "\x1f" +
-                   NormalizedText(request.description));
+  std::string sender = request.sender;
+  if (request.channel == "open311") {
+    // One key serves all of an app's users, whose apps offer the same templated texts ("路灯
+    // 不亮"): only the same person about the same place is a resubmission.
+    auto extra = [&](const char* name) {
+      const json* v = request.extra.is_object() && request.extra.contains(name)
+                          ? &request.extra.at(name)
+                          : nullptr;
+      return v != nullptr && v->is_string() ? v->get<std::string>() : std::string();
+    };
+    const std::string place = request.location ? fmt::format("{:.4f},{:.4f}", request.location->lon,
+                                                             request.location->lat)
+                                               : std::string();
+    for (const std::string& part :
+         {NormalizedText(request.citizen_name), NormalizedText(request.citizen_email),
+          NormalizedText(request.citizen_phone), extra("device_id"), extra("account_id"), place,
+          NormalizedText(request.address), extra("address_id")}) {
+      sender += "\x1f" + part;
+    }
+  }
+  return HashToken(sender + "\x1e" + request.topic + "\x1e" + NormalizedText(request.description));
 }
 
 std::optional<CreatedCitizenRequest> CitizenRequestDesk::FindDuplicate(
@@ -304,17 +354,36 @@ void CitizenRequestDesk::Open(NewCitizenRequest request,
       });
 }
 
-void CitizenRequestDesk::IndexNewCases() {
+void CitizenRequestDesk::IndexNewCases(const engine::ReadView& view) {
+  // Case ids rise as cases are opened, so each case is looked at once.
+  for (auto it = view.cases.upper_bound(indexed_up_to_); it != view.cases.end(); ++it) {
+    indexed_up_to_ = it->first;
+    const CaseRecord& c = *it->second;
+    if (c.kind != "request") continue;
+    by_opened_at_.emplace(c.opened_at, c.id);
+    if (std::string t = FieldText(c.fields, "tracking_no"); !t.empty())
+      by_tracking_no_[NormalizeTrackingNo(t)] = c.id;
+    if (std::string t = FieldText(c.fields, "open311_token"); !t.empty()) by_token_[t] = c.id;
+  }
+}
+
+std::vector<std::shared_ptr<const CaseRecord>> CitizenRequestDesk::RequestsOpened(
+    TimePoint from, TimePoint to, std::size_t limit,
+    const std::function<bool(const CaseRecord&)>& keep) {
+  std::vector<std::shared_ptr<const CaseRecord>> out;
+  if (to < from || limit == 0) return out;
+  std::lock_guard lock(mu_);
   context_.engine.Read([&](const engine::ReadView& view) {
-    for (auto it = view.cases.upper_bound(indexed_up_to_); it != view.cases.end(); ++it) {
-      indexed_up_to_ = it->first;
-      const CaseRecord& c = *it->second;
-      if (c.kind != "request") continue;
-      if (std::string t = FieldText(c.fields, "tracking_no"); !t.empty())
-        by_tracking_no_[NormalizeTrackingNo(t)] = c.id;
-      if (std::string t = FieldText(c.fields, "open311_token"); !t.empty()) by_token_[t] = c.id;
+    IndexNewCases(view);
+    const auto first = by_opened_at_.lower_bound({from, std::numeric_limits<CaseId>::min()});
+    auto it = by_opened_at_.upper_bound({to, std::numeric_limits<CaseId>::max()});
+    while (it != first && out.size() < limit) {
+      --it;
+      auto found = view.cases.find(it->second);
+      if (found != view.cases.end() && keep(*found->second)) out.push_back(found->second);
     }
   });
+  return out;
 }
 
 std::shared_ptr<const CaseRecord> CitizenRequestDesk::FindByTrackingNo(
@@ -326,7 +395,7 @@ std::shared_ptr<const CaseRecord> CitizenRequestDesk::FindByTrackingNo(
     std::lock_guard lock(mu_);
     auto it = by_tracking_no_.find(key);
     if (it == by_tracking_no_.end()) {
-      IndexNewCases();
+      context_.engine.Read([&](const engine::ReadView& view) { IndexNewCases(view); });
       it = by_tracking_no_.find(key);
     }
     if (it == by_tracking_no_.end()) return nullptr;
@@ -345,7 +414,7 @@ std::shared_ptr<const CaseRecord> CitizenRequestDesk::FindByToken(std::string_vi
     std::lock_guard lock(mu_);
     auto it = by_token_.find(std::string(token));
     if (it == by_token_.end()) {
-      IndexNewCases();
+      context_.engine.Read([&](const engine::ReadView& view) { IndexNewCases(view); });
       it = by_token_.find(std::string(token));
     }
     if (it == by_token_.end()) return nullptr;
@@ -419,7 +488,7 @@ json PublicRequestView(const CaseRecord& record, const CitizenRequestDesk& desk,
           {"topic", topic},
           {"topic_name", topic_info ? topic_info->name : topic},
           {"state", record.state},
-          {"state_name", StateLabel(record.state)},
+          {"state_name", RequestStateLabel(record.state)},
           {"is_open", record.IsOpen()},
           {"received_at", FormatIso8601(record.opened_at)},
           {"updated_at", FormatIso8601(updated)},

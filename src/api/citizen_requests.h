@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -106,7 +107,8 @@ struct NewCitizenRequest {
   std::string citizen_email;
   std::string media_url;
   nlohmann::json extra = nlohmann::json::object();  // more case fields (Open311's attributes...)
-  // Who sent it, for duplicate throttling: the phone, or the Open311 key's name.
+  // Who sent it, for duplicate throttling: the verified phone, or the Open311 actor (whose
+  // duplicates are further told apart by the sender's details and place; see FindDuplicate).
   std::string sender;
 };
 
@@ -136,9 +138,13 @@ class CitizenRequestDesk {
       reads_per_address;
 
   // --- verification codes (SMS) ---
-  // A new six-digit code for `phone` (11 digits), replacing any earlier one. Only a salted hash
-  // is kept, with its expiry and the tries left.
-  std::string IssueCode(const std::string& phone);
+  // Makes a new six-digit code for `phone` (11 digits), replacing any earlier one, and sends
+  // `text_of(code)` to it as SendSms does. Only a salted hash of the code is kept, with its
+  // expiry and the tries left. False when SendSms would refuse: then no code is made and the
+  // earlier one stays live.
+  bool SendCode(const std::string& phone,
+                const std::function<std::string(const std::string& code)>& text_of,
+                std::function<void(Result<sms::SentSms>)> done);
   // Whether `code` is the live code of `phone`. A wrong code uses up a try; the last wrong try
   // voids the code. Errors: kInvalidInput (field "code") saying whether to retry or ask again.
   // `consume`: a right code is used up (it opens one request).
@@ -150,7 +156,11 @@ class CitizenRequestDesk {
 
   // --- opening requests ---
   // The earlier request from the same sender with the same topic and text within the
-  // duplicate window, if any (received_at tells how long ago).
+  // duplicate window, if any (received_at tells how long ago). For Open311, where one key
+  // serves all of an app's users, the same sender also means the same name, e-mail, phone,
+  // device_id and account_id, and the same place (lat/long to 4 decimals, about 10 m;
+  // address_string; address_id): two residents sending an app's templated text are two
+  // requests, a client resending after a lost answer is one.
   std::optional<CreatedCitizenRequest> FindDuplicate(const NewCitizenRequest& request);
   // Opens a `request` case (its station found from the location, else left for the duty desk
   // to assign) and calls `done` on a worker thread with what was created. A sender resending
@@ -158,6 +168,13 @@ class CitizenRequestDesk {
   void Open(NewCitizenRequest request, std::function<void(Result<CreatedCitizenRequest>)> done);
 
   // --- finding them again ---
+  // The request cases opened in [from, to] that `keep` accepts, newest first, at most `limit`.
+  // The desk keeps the request cases ordered by opening time, so this costs O(log n) to find
+  // the window and one look-up per request opened in it, however old the window is. `keep`
+  // runs under the engine's read lock: keep it short.
+  std::vector<std::shared_ptr<const CaseRecord>> RequestsOpened(
+      TimePoint from, TimePoint to, std::size_t limit,
+      const std::function<bool(const CaseRecord&)>& keep);
   // The request case with this tracking number (any case, dashes optional) or Open311 token.
   std::shared_ptr<const CaseRecord> FindByTrackingNo(std::string_view tracking_no);
   std::shared_ptr<const CaseRecord> FindByToken(std::string_view token);
@@ -165,8 +182,15 @@ class CitizenRequestDesk {
   std::string StationName(const std::string& station_id) const;
 
  private:
-  // REQUIRES: mu_ held. Indexes tracking numbers and tokens of cases opened since the last call.
-  void IndexNewCases();
+  // A new code for `phone`, replacing any earlier one.
+  std::string IssueCode(const std::string& phone);
+  // Takes a place in the SMS queue: false when there is no gateway or the queue is full.
+  bool ReserveSms();
+  // REQUIRES: a place taken by ReserveSms, which this gives back once the SMS is sent.
+  void PostSms(sms::OutgoingSms sms, std::function<void(Result<sms::SentSms>)> done);
+  // REQUIRES: mu_ held. Indexes the tracking numbers, tokens and opening times of request cases
+  // opened since the last call.
+  void IndexNewCases(const engine::ReadView& view);
   std::string DuplicateKey(const NewCitizenRequest& request) const;
 
   CitizenRequestsContext context_;
@@ -188,6 +212,7 @@ class CitizenRequestDesk {
   std::unordered_map<std::string, RecentRequest> recent_;   // by DuplicateKey; guarded by mu_
   std::unordered_map<std::string, CaseId> by_tracking_no_;  // guarded by mu_
   std::unordered_map<std::string, CaseId> by_token_;        // guarded by mu_
+  std::set<std::pair<TimePoint, CaseId>> by_opened_at_;     // request cases; guarded by mu_
   CaseId indexed_up_to_ = 0;                                // guarded by mu_
 };
 
@@ -198,8 +223,15 @@ std::string NewTrackingNo();
 // when `text` cannot be a tracking number.
 std::string NormalizeTrackingNo(std::string_view text);
 
+// The request workflow's state as a resident reads it ("办理中" for `assigned`); shown on the
+// resident page and as an Open311 request's status notes.
+std::string RequestStateLabel(const std::string& state);
+
 // Counts UTF-8 code points (what a resident calls characters).
 std::size_t CodePoints(std::string_view text);
+// The first `max_chars` code points of `text` (all of it when shorter), cut only between UTF-8
+// sequences: for quoting what a client sent in an error message.
+std::string FirstCodePoints(std::string_view text, std::size_t max_chars);
 
 // What a resident holding the tracking number sees: type, topic, state and its label, the
 // station's name, steps (received, assigned to a station, replied, closed — no internal notes,

@@ -15,6 +15,7 @@
 #include "cases/case_kinds.h"
 #include "cases/fund_warnings.h"
 #include "core/jurisdiction.h"
+#include "core/pii.h"
 #include "core/time_format.h"
 #include "map/address_search.h"
 
@@ -109,60 +110,29 @@ void ImportWarnings(const Context& ctx, Call& call) {
     }
     if (!problems.empty()) return FailWithProblems(call, problems);
 
-    // Every row was checked as the engine checks it, so the commands below fail only if the
-    // ledger does; then the reply says how many were stored before it failed.
-    struct Batch {
-      std::mutex mu;
-      std::vector<Result<CommandOutcome>> results;
-      std::atomic<std::size_t> pending;
-    };
-    const std::size_t n = csv.warnings.size();
-    auto batch = std::make_shared<Batch>();
-    batch->results.assign(n, Error{ErrorCode::kInternal, "not run", ""});
-    batch->pending = n;
-    const std::string actor = call.user ? call.user->username : "anonymous";
+    // One command: the rows are stored together or, if the ledger fails, not at all, so a
+    // file can simply be sent again.
+    CreateCases command;
+    for (std::size_t k = 0; k < csv.warnings.size(); ++k)
+      command.cases.push_back(FundWarningCommand(csv.warnings[k], routes[k]));
     auto lines = std::make_shared<std::vector<std::size_t>>(csv.lines);
     auto routed = std::make_shared<std::vector<cases::FundWarningRoute>>(std::move(routes));
-    for (std::size_t k = 0; k < n; ++k) {
-      ctx->engine.Submit(
-          Command{actor, FundWarningCommand(csv.warnings[k], (*routed)[k])},
-          [ctx, call, batch, lines, routed, k](Result<CommandOutcome> result) {
-            {
-              std::lock_guard lock(batch->mu);
-              batch->results[k] = std::move(result);
-            }
-            if (--batch->pending != 0) return;
-            boost::asio::post(ctx->workers, [ctx, call, batch, lines, routed] {
-              json warnings = json::array();
-              std::map<std::string, std::size_t> by_rule;
-              std::size_t stored = 0;
-              const Error* failure = nullptr;
-              for (std::size_t i = 0; i < batch->results.size(); ++i) {
-                const auto& r = batch->results[i];
-                if (!r) {
-                  if (failure == nullptr) failure = &r.error();
-                  continue;
-                }
-                ++stored;
-                const cases::FundWarningRoute& route = (*routed)[i];
-                ++by_rule[std::string(ToString(route.routed_by))];
-                warnings.push_back({{"line", (*lines)[i]},
-                                    {"id", r->id},
-                                    {"station_id", route.station_id},
-                                    {"routed_by", ToString(route.routed_by)}});
-              }
-              if (failure != nullptr) {
-                return call.Fail(Error{failure->code,
-                                       fmt::format("{} of {} warnings were stored before: {}",
-                                                   stored, batch->results.size(), failure->message),
-                                       failure->field});
-              }
-              call.Reply(201, {{"imported", stored},
-                               {"routed_by", by_rule},
-                               {"warnings", std::move(warnings)}});
-            });
-          });
-    }
+    SubmitAsCaller(ctx->engine, ctx->workers, call, std::move(command),
+                   [lines, routed](const Call& done, CommandOutcome outcome) {
+                     json warnings = json::array();
+                     std::map<std::string, std::size_t> by_rule;
+                     for (std::size_t i = 0; i < routed->size(); ++i) {
+                       const cases::FundWarningRoute& route = (*routed)[i];
+                       ++by_rule[std::string(ToString(route.routed_by))];
+                       warnings.push_back({{"line", (*lines)[i]},
+                                           {"id", outcome.id + static_cast<CaseId>(i)},
+                                           {"station_id", route.station_id},
+                                           {"routed_by", ToString(route.routed_by)}});
+                     }
+                     done.Reply(201, {{"imported", routed->size()},
+                                      {"routed_by", by_rule},
+                                      {"warnings", std::move(warnings)}});
+                   });
   });
 }
 
@@ -195,7 +165,7 @@ void ListWarnings(const Context& ctx, Call& call) {
   });
   std::vector<std::int64_t> ids;
   for (const CasePtr& c : found) {
-    if (HasMaskedFields(*c)) ids.push_back(c->id);
+    if (HasPersonalFields(c->fields)) ids.push_back(c->id);
   }
   std::sort(ids.begin(), ids.end());
   ReplyWithPersonalData(
@@ -245,7 +215,7 @@ void GetWarning(const Context& ctx, Call& call) {
   CasePtr record = FindWarning(ctx->engine, *id);
   if (!record) return call.Fail(NotFound(fmt::format("no fund warning {}", *id)));
   std::vector<std::int64_t> ids;
-  if (HasMaskedFields(*record)) ids.push_back(*id);
+  if (HasPersonalFields(record->fields)) ids.push_back(*id);
   ReplyWithPersonalData(*ctx, call, 200, "case", std::move(ids),
                         fmt::format("GET /api/fund-warnings/{}", *id), [ctx, record](bool reveal) {
                           return CaseWorkView(*record, reveal, ctx->engine.clock().Now());
@@ -277,7 +247,7 @@ void ActOnWarning(const Context& ctx, Call& call) {
                    CasePtr record = FindWarning(ctx->engine, o.id);
                    if (!record) return c.Fail(NotFound(fmt::format("no fund warning {}", o.id)));
                    std::vector<std::int64_t> ids;
-                   if (HasMaskedFields(*record)) ids.push_back(o.id);
+                   if (HasPersonalFields(record->fields)) ids.push_back(o.id);
                    ReplyWithPersonalData(*ctx, c, 200, "case", std::move(ids),
                                          fmt::format("POST /api/fund-warnings/{}/actions", o.id),
                                          [ctx, record](bool reveal) {

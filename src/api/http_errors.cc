@@ -48,7 +48,8 @@ HttpResponse ErrorResponse(const Error& error) {
   if (!error.field.empty()) body["field"] = error.field;
   HttpResponse response;
   response.status = HttpStatusFor(error.code);
-  response.body = body.dump();
+  // Messages may quote what a client sent; bytes that are not UTF-8 must not throw here.
+  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   if (error.code == ErrorCode::kUnauthenticated) {
     response.headers.emplace_back("WWW-Authenticate", "Bearer");
   }

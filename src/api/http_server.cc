@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/http_errors.h"
+#include "core/utf8.h"
 
 namespace pingan::api {
 
@@ -52,6 +53,16 @@ HttpRequest ToHttpRequest(http::request<http::string_body>&& req, const std::str
   out.body = std::move(req.body());
   out.remote_address = remote;
   return out;
+}
+
+// "path", or the name of the first query parameter whose name or value is not UTF-8.
+std::optional<std::string> NonUtf8Part(const HttpRequest& request) {
+  if (FindInvalidUtf8(request.path)) return "path";
+  for (const auto& [name, value] : request.query) {
+    if (FindInvalidUtf8(name)) return "query";
+    if (FindInvalidUtf8(value)) return name;
+  }
+  return std::nullopt;
 }
 
 class WebSocketSession final : public WebSocketSink,
@@ -197,6 +208,12 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
     bool keep_alive = req.keep_alive();
     unsigned version = req.version();
     HttpRequest request = ToHttpRequest(std::move(req), remote_);
+    // Paths and query values become ledger fields and JSON text: they must be UTF-8.
+    if (std::optional<std::string> field = NonUtf8Part(request)) {
+      Write(ErrorResponse(InvalidInput(*field, "not UTF-8 text (percent-encode UTF-8 bytes)")),
+            keep_alive, version);
+      return;
+    }
     auto self = shared_from_this();
     handler_.Handle(std::move(request), [self, keep_alive, version](HttpResponse response) {
       net::post(self->stream_.get_executor(),

@@ -15,7 +15,7 @@
 #include "core/district_time.h"
 #include "core/geo.h"
 #include "core/time_format.h"
-#include "sms/utf8.h"
+#include "core/utf8.h"
 
 namespace pingan::api {
 
@@ -177,15 +177,6 @@ OrderedJson ServiceDefinitionJson(const CitizenTopic& t) {
   return d;
 }
 
-std::string StatusLabel(const std::string& state) {
-  if (state == "received") return "已受理，待分派";
-  if (state == "assigned") return "办理中";
-  if (state == "responded") return "已答复";
-  if (state == "closed") return "已办结";
-  if (state == "rejected") return "不予受理";
-  return state;
-}
-
 // A request as Open311 shows it. What came through Open311 was sent to a public system and is
 // shown as sent (but never who sent it); what came from the resident page shows no text,
 // address or position, and the reply only as a state.
@@ -202,7 +193,7 @@ OrderedJson RequestJson(const CaseRecord& c, const CitizenRequestDesk& desk, Tim
   if (is_open311) {
     notes = FieldText(c.fields, c.state == "rejected" ? "reason" : "response");
   } else {
-    notes = StatusLabel(c.state);
+    notes = RequestStateLabel(c.state);
   }
   const SlaTimer* handled = TimerNamed(c, "handled");
   const SlaTimer* first = TimerNamed(c, "first_response");
@@ -245,8 +236,10 @@ std::string ServiceNotice(const engine::Engine& engine) {
   if (kind == nullptr) return "已受理";
   std::string first, handled;
   for (const SlaRule& rule : kind->workflow.slas) {
-    if (rule.name == "first_response") first = Duration(SlaDeadline(rule, 3));
-    if (rule.name == "handled") handled = Duration(SlaDeadline(rule, 3));
+    std::string d = rule.working_days > 0 ? fmt::format("{} 个工作日", rule.working_days)
+                                          : Duration(SlaDeadline(rule, 3));
+    if (rule.name == "first_response") first = d;
+    if (rule.name == "handled") handled = d;
   }
   if (first.empty() || handled.empty()) return "已受理";
   return fmt::format("已受理：{}内首次答复，{}内办结。", first, handled);
@@ -254,6 +247,48 @@ std::string ServiceNotice(const engine::Engine& engine) {
 
 // ------------------------------------------------------------------------------------------
 // Form input
+
+// The raw name=value pairs of a form body, empty parts skipped; a pair without '=' has an empty
+// value.
+std::vector<std::pair<std::string_view, std::string_view>> SplitForm(std::string_view body) {
+  std::vector<std::pair<std::string_view, std::string_view>> out;
+  for (size_t start = 0; start <= body.size();) {
+    size_t amp = std::min(body.find('&', start), body.size());
+    std::string_view part = body.substr(start, amp - start);
+    start = amp + 1;
+    if (part.empty()) continue;
+    size_t eq = part.find('=');
+    out.emplace_back(part.substr(0, eq),
+                     eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1));
+  }
+  return out;
+}
+
+// Decodes '+' and %XX into `out`; false on a bad escape or when the result is not UTF-8.
+bool FormDecode(std::string_view s, std::string& out) {
+  auto hex = [](char h) {
+    if (h >= '0' && h <= '9') return h - '0';
+    if (h >= 'a' && h <= 'f') return h - 'a' + 10;
+    if (h >= 'A' && h <= 'F') return h - 'A' + 10;
+    return -1;
+  };
+  out.clear();
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '+') {
+      out.push_back(' ');
+    } else if (c == '%') {
+      if (i + 2 >= s.size()) return false;
+      int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
+      if (hi < 0 || lo < 0) return false;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return !FindInvalidUtf8(out).has_value();
+}
 
 bool IsFormContentType(const std::string& content_type) {
   std::string lower = content_type;
@@ -280,14 +315,47 @@ struct Open311Form {
   }
 };
 
+// Whether a POST's body is (or may be taken for) a form: any body without a Content-Type is.
+bool HasFormBody(const HttpRequest& req) {
+  std::string type = req.Header("content-type");
+  return !req.body.empty() && (type.empty() || IsFormContentType(type));
+}
+
+// Query-string arguments must be UTF-8, as ParseForm requires of a body: what a POST takes from
+// them goes into the ledger, whose JSON writer refuses anything else. Errors name the argument.
+Status CheckQueryIsUtf8(const HttpRequest& req) {
+  for (const auto& [name, value] : req.query) {
+    if (FindInvalidUtf8(name)) return InvalidInput("query", "an argument's name is not UTF-8");
+    if (FindInvalidUtf8(value)) return InvalidInput(name, "not UTF-8");
+  }
+  return {};
+}
+
+// The api_key a POST carries: the form body's, else the query string's ("" when neither has
+// one). A body that is not a form carries none. In a form only the api_key pair itself must
+// decode, so a client with a valid key and a bad field elsewhere is told about that field.
+std::string ApiKeyOf(const HttpRequest& req) {
+  std::string key;
+  if (auto it = req.query.find("api_key"); it != req.query.end()) key = it->second;
+  if (HasFormBody(req)) {
+    std::string name, value;
+    for (auto [raw_name, raw_value] : SplitForm(req.body)) {
+      if (FormDecode(raw_name, name) && name == "api_key" && FormDecode(raw_value, value))
+        key = value;
+    }
+  }
+  return Trimmed(key);
+}
+
 Result<Open311Form> ReadForm(const HttpRequest& req, const PublicLimits& limits) {
   Open311Form form;
+  if (Status utf8 = CheckQueryIsUtf8(req); !utf8) return utf8.error();
   std::vector<std::pair<std::string, std::string>> pairs(req.query.begin(), req.query.end());
   if (!req.body.empty()) {
-    if (std::string type = req.Header("content-type"); !type.empty() && !IsFormContentType(type)) {
+    if (std::string type = req.Header("content-type"); !HasFormBody(req)) {
       return InvalidInput("body", fmt::format("a POST is application/x-www-form-urlencoded, as "
                                               "GeoReport v2 says, not {}",
-                                              type.substr(0, 60)));
+                                              FirstCodePoints(type, 60)));
     }
     auto body = ParseForm(req.body);
     if (!body) return body.error();
@@ -328,7 +396,7 @@ Result<std::optional<double>> FormNumber(const Open311Form& form, const std::str
   double v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v))
-    return InvalidInput(name, fmt::format("'{}' is not a number", text.substr(0, 40)));
+    return InvalidInput(name, fmt::format("'{}' is not a number", FirstCodePoints(text, 40)));
   return std::optional<double>(v);
 }
 
@@ -379,7 +447,8 @@ class Open311Routes {
     const CitizenTopic* topic = FindCitizenTopic(target.stem);
     if (topic == nullptr) {
       return call.respond(Open311Error(
-          *format, 404, fmt::format("service_code '{}' not found", target.stem.substr(0, 64))));
+          *format, 404,
+          fmt::format("service_code '{}' not found", FirstCodePoints(target.stem, 64))));
     }
     call.respond(Render(*format, 200, "service_definition", ServiceDefinitionJson(*topic)));
   }
@@ -392,7 +461,7 @@ class Open311Routes {
     if (!record) {
       return call.respond(Open311Error(
           *format, 404,
-          fmt::format("service_request_id '{}' not found", target.stem.substr(0, 64))));
+          fmt::format("service_request_id '{}' not found", FirstCodePoints(target.stem, 64))));
     }
     OrderedJson list = OrderedJson::array({RequestJson(*record, *desk_, desk_->Now())});
     call.respond(Render(*format, 200, "service_requests", list));
@@ -405,7 +474,7 @@ class Open311Routes {
     auto record = desk_->FindByToken(target.stem);
     if (!record) {
       return call.respond(Open311Error(
-          *format, 404, fmt::format("token '{}' not found", target.stem.substr(0, 64))));
+          *format, 404, fmt::format("token '{}' not found", FirstCodePoints(target.stem, 64))));
     }
     OrderedJson entry = OrderedJson::object();
     entry["service_request_id"] = std::to_string(record->id);
@@ -422,6 +491,7 @@ class Open311Routes {
       return it == req.query.end() ? std::string() : Trimmed(it->second);
     };
     auto fail = [&](const Error& e) { call.respond(Open311Error(*format, e)); };
+    if (Status utf8 = CheckQueryIsUtf8(req); !utf8) return fail(utf8.error());
     const TimePoint now = desk_->Now();
     std::vector<std::shared_ptr<const CaseRecord>> found;
 
@@ -437,7 +507,7 @@ class Open311Routes {
         auto [end, ec] = std::from_chars(one.data(), one.data() + one.size(), id);
         if (ec != std::errc() || end != one.data() + one.size() || id <= 0)
           return fail(InvalidInput("service_request_id",
-                                   fmt::format("'{}' is not an id", one.substr(0, 40))));
+                                   fmt::format("'{}' is not an id", FirstCodePoints(one, 40))));
         wanted.push_back(id);
       }
       if (wanted.size() > kMaxIdsPerQuery)
@@ -453,8 +523,8 @@ class Open311Routes {
       std::vector<std::string> codes = SplitList(query("service_code"));
       for (const std::string& code : codes) {
         if (!FindCitizenTopic(code))
-          return fail(InvalidInput("service_code",
-                                   fmt::format("service_code '{}' not found", code.substr(0, 64))));
+          return fail(InvalidInput("service_code", fmt::format("service_code '{}' not found",
+                                                               FirstCodePoints(code, 64))));
       }
       std::vector<std::string> statuses = SplitList(query("status"));
       for (const std::string& s : statuses) {
@@ -470,36 +540,27 @@ class Open311Routes {
         if (size_t space = text.rfind(' ');
             space != std::string::npos && space + 6 >= text.size() && space > 10)
           text[space] = '+';
-        *target = ParseTime(text);
+        *target = ParseDistrictTime(text);
         if (!*target)
           return fail(InvalidInput(
               name, fmt::format("'{}' is not a W3C date-time such as 2026-11-23T08:00:00+08:00",
-                                text.substr(0, 40))));
+                                FirstCodePoints(text, 40))));
       }
       if (!end) end = start ? *start + kMaxSpan : now;
       if (!start) start = *end - kMaxSpan;
       if (*start > *end) return fail(InvalidInput("start_date", "start_date is after end_date"));
       if (*end - *start > kMaxSpan)
         return fail(InvalidInput("end_date", "start_date to end_date may span at most 90 days"));
-      const size_t limit = desk_->limits().max_open311_results;
-      desk_->engine().Read([&](const engine::ReadView& view) {
-        // Newest first; ids follow opening, so the walk stops a day before the window (the day
-        // allows for clocks stepped back).
-        for (auto it = view.cases.rbegin(); it != view.cases.rend(); ++it) {
-          const CaseRecord& c = *it->second;
-          if (c.opened_at < *start - std::chrono::hours(24)) break;
-          if (c.kind != "request" || c.opened_at < *start || c.opened_at > *end) continue;
-          if (!codes.empty() &&
-              std::find(codes.begin(), codes.end(), FieldText(c.fields, "topic")) == codes.end())
-            continue;
-          const char* status = c.IsOpen() ? "open" : "closed";
-          if (!statuses.empty() &&
-              std::find(statuses.begin(), statuses.end(), status) == statuses.end())
-            continue;
-          found.push_back(it->second);
-          if (found.size() >= limit) break;
-        }
-      });
+      // The desk's index by opening time: the window's requests only, however old it is.
+      found = desk_->RequestsOpened(
+          *start, *end, desk_->limits().max_open311_results, [&](const CaseRecord& c) {
+            if (!codes.empty() &&
+                std::find(codes.begin(), codes.end(), FieldText(c.fields, "topic")) == codes.end())
+              return false;
+            const char* status = c.IsOpen() ? "open" : "closed";
+            return statuses.empty() ||
+                   std::find(statuses.begin(), statuses.end(), status) != statuses.end();
+          });
     }
     OrderedJson list = OrderedJson::array();
     for (const auto& record : found) list.push_back(RequestJson(*record, *desk_, now));
@@ -520,18 +581,19 @@ class Open311Routes {
     }
     if (auto wait = desk_->open311_per_address.Take(ClientKey(call.request.remote_address), now))
       return call.respond(Open311RateLimited(*format, *wait, "too many requests; slow down"));
-    auto form = ReadForm(call.request, limits);
-    if (!form) return fail(form.error());
-
+    // The key before anything else about the body: without one the answer is 403, whatever
+    // the body holds.
     std::optional<std::string> key_name;
     if (desk_->context().api_keys != nullptr)
-      key_name = desk_->context().api_keys->Find(form->Get("api_key"));
+      key_name = desk_->context().api_keys->Find(ApiKeyOf(call.request));
     if (!key_name) {
       return call.respond(Open311Error(
           *format, 403, "Invalid api_key received -- can't proceed with create_request."));
     }
     if (auto wait = desk_->open311_per_key.Take(*key_name, now))
       return call.respond(Open311RateLimited(*format, *wait, "too many requests for this api_key"));
+    auto form = ReadForm(call.request, limits);
+    if (!form) return fail(form.error());
 
     NewCitizenRequest request;
     request.channel = "open311";
@@ -541,8 +603,8 @@ class Open311Routes {
     if (request.topic.empty())
       return fail(InvalidInput("service_code", "service_code is required"));
     if (!FindCitizenTopic(request.topic)) {
-      return fail(InvalidInput(
-          "service_code", fmt::format("service_code '{}' not found", request.topic.substr(0, 64))));
+      return fail(InvalidInput("service_code", fmt::format("service_code '{}' not found",
+                                                           FirstCodePoints(request.topic, 64))));
     }
     auto lat = FormNumber(*form, "lat");
     if (!lat) return fail(lat.error());
@@ -670,66 +732,56 @@ class Open311Routes {
 }  // namespace
 
 std::string XmlEscape(std::string_view text) {
+  constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
   std::string out;
   out.reserve(text.size());
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') break;
-        out.push_back(ch);
+  for (size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        case '\'': out += "&apos;"; break;
+        default:
+          if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+            out += kReplacement;
+          } else {
+            out.push_back(static_cast<char>(c));
+          }
+      }
+      ++i;
+      continue;
     }
+    size_t length = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    std::string_view sequence = text.substr(i, length);
+    if (length == 0 || sequence.size() < length || FindInvalidUtf8(sequence)) {
+      out += kReplacement;  // one for each byte that starts no well-formed sequence
+      ++i;
+      continue;
+    }
+    // U+FFFE and U+FFFF are well-formed UTF-8 but not XML 1.0 characters.
+    if (sequence == "\xEF\xBF\xBE" || sequence == "\xEF\xBF\xBF") {
+      out += kReplacement;
+    } else {
+      out += sequence;
+    }
+    i += length;
   }
   return out;
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> ParseForm(std::string_view body) {
-  auto decode = [](std::string_view s, std::string& out) {
-    out.clear();
-    for (size_t i = 0; i < s.size(); ++i) {
-      char c = s[i];
-      if (c == '+') {
-        out.push_back(' ');
-      } else if (c == '%') {
-        auto hex = [](char h) {
-          if (h >= '0' && h <= '9') return h - '0';
-          if (h >= 'a' && h <= 'f') return h - 'a' + 10;
-          if (h >= 'A' && h <= 'F') return h - 'A' + 10;
-          return -1;
-        };
-        if (i + 2 >= s.size()) return false;
-        int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
-        if (hi < 0 || lo < 0) return false;
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-      } else {
-        out.push_back(c);
-      }
-    }
-    return sms::DecodeUtf8(out).has_value();
-  };
   std::vector<std::pair<std::string, std::string>> out;
-  size_t start = 0;
-  while (start <= body.size()) {
-    size_t amp = std::min(body.find('&', start), body.size());
-    std::string_view part = body.substr(start, amp - start);
-    start = amp + 1;
-    if (part.empty()) continue;
-    size_t eq = part.find('=');
-    std::string_view raw_name = part.substr(0, eq);
-    std::string_view raw_value = eq == std::string_view::npos ? "" : part.substr(eq + 1);
+  for (auto [raw_name, raw_value] : SplitForm(body)) {
     std::string name, value;
-    if (!decode(raw_name, name)) {
-      std::string shown(raw_name.substr(0, 40));
-      return InvalidInput(shown, "malformed field name: bad %-escape or not UTF-8");
+    if (!FormDecode(raw_name, name)) {
+      return InvalidInput(FirstCodePoints(raw_name, 40),
+                          "malformed field name: bad %-escape or not UTF-8");
     }
     if (name.empty()) return InvalidInput("body", "a field without a name");
-    if (!decode(raw_value, value))
+    if (!FormDecode(raw_value, value))
       return InvalidInput(name, "malformed value: bad %-escape or not UTF-8");
     out.emplace_back(std::move(name), std::move(value));
   }

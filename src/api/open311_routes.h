@@ -39,8 +39,10 @@ void AddOpen311Routes(Router& router, std::shared_ptr<CitizenRequestDesk> desk);
 // error (kInvalidInput) naming the field it is in. Pairs keep their order and repeats.
 Result<std::vector<std::pair<std::string, std::string>>> ParseForm(std::string_view body);
 
-// Text for XML character data: &, <, >, " and ' escaped; characters XML 1.0 forbids (control
-// characters other than tab, line feed and carriage return) dropped.
+// Text for XML character data: &, <, >, " and ' escaped; what XML 1.0 forbids — control
+// characters other than tab, line feed and carriage return, U+FFFE and U+FFFF, and bytes that
+// are not well-formed UTF-8 (one for each such byte) — replaced by U+FFFD, so the document
+// always parses.
 std::string XmlEscape(std::string_view text);
 
 }  // namespace pingan::api

@@ -83,21 +83,22 @@ void VerifyRoute(const std::shared_ptr<CitizenRequestDesk>& desk, Call& call) {
   auto phone = PhoneField(*body);
   if (!phone) return call.Fail(phone.error());
   if (desk->context().sms == nullptr) return call.Fail(NoSms());
+  // The global bucket first: while it refuses, nobody's phone bucket is touched (or created).
+  if (auto wait = desk->codes_overall.Take("*", now)) {
+    return call.respond(RateLimitedResponse(*wait, "codes are being sent; try again shortly"));
+  }
   if (auto wait = desk->codes_per_phone.Take(*phone, now)) {
     return call.respond(
         RateLimitedResponse(*wait, "a code was sent to this phone a moment ago; wait for it"));
   }
-  if (auto wait = desk->codes_overall.Take("*", now)) {
-    return call.respond(RateLimitedResponse(*wait, "codes are being sent; try again shortly"));
-  }
   const auto minutes = limits.code_lifetime.count();
-  std::string code = desk->IssueCode(*phone);
-  sms::OutgoingSms message{
-      *phone,
-      fmt::format("您的接诉即办验证码是 {}，{} 分钟内有效。如非本人操作，请忽略本短信。", code,
-                  minutes),
-      "verify_code"};
-  bool queued = desk->SendSms(std::move(message), [call, minutes](Result<sms::SentSms> sent) {
+  auto text = [minutes](const std::string& code) {
+    return fmt::format("您的接诉即办验证码是 {}，{} 分钟内有效。如非本人操作，请忽略本短信。", code,
+                       minutes);
+  };
+  // A full SMS queue refuses before a code is made, so the code the resident already has stays
+  // live rather than being replaced by one that was never sent.
+  bool queued = desk->SendCode(*phone, text, [call, minutes](Result<sms::SentSms> sent) {
     if (!sent) {
       Error e = sent.error();
       if (e.field == "to") e.field = "phone";

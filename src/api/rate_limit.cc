@@ -8,51 +8,45 @@
 namespace pingan::api {
 
 RateLimiter::RateLimiter(RateLimit limit, std::size_t max_keys)
-    : limit_(limit), max_keys_(std::max<std::size_t>(1, max_keys)) {}
-
-RateLimiter::Bucket& RateLimiter::Refilled(std::string_view key, TimePoint now) {
-  auto it = buckets_.find(std::string(key));
-  if (it == buckets_.end()) {
-    if (buckets_.size() >= max_keys_) {
-      std::erase_if(buckets_, [&](const auto& entry) {
-        const Bucket& b = entry.second;
-        double gained = double((now - b.updated).count()) / double(limit_.refill_every.count());
-        return b.tokens + gained >= limit_.burst;
-      });
-      if (buckets_.size() >= max_keys_) buckets_.clear();
-    }
-    it = buckets_.emplace(std::string(key), Bucket{limit_.burst, now}).first;
-    return it->second;
-  }
-  Bucket& b = it->second;
-  if (now > b.updated) {
-    double gained = double((now - b.updated).count()) / double(limit_.refill_every.count());
-    b.tokens = std::min(limit_.burst, b.tokens + gained);
-    b.updated = now;
-  }
-  return b;
-}
+    : limit_(limit),
+      max_keys_(std::max<std::size_t>(1, max_keys)),
+      max_owed_(std::llround((limit.burst - 1) * double(limit.refill_every.count()))) {}
 
 std::optional<std::chrono::seconds> RateLimiter::Take(std::string_view key, TimePoint now) {
   std::lock_guard lock(mu_);
-  Bucket& b = Refilled(key, now);
-  if (b.tokens >= 1) {
-    b.tokens -= 1;
-    return std::nullopt;
+  auto it = full_at_.find(std::string(key));
+  const TimePoint full_at = it == full_at_.end() ? now : std::max(it->second, now);
+  if (const auto owed = full_at - now; owed > max_owed_) {
+    const auto missing_ms = (owed - max_owed_).count();
+    return std::chrono::seconds(std::max<long long>(1, (missing_ms + 999) / 1000));
   }
-  double missing_ms = (1 - b.tokens) * double(limit_.refill_every.count());
-  return std::chrono::seconds(
-      std::max<long long>(1, static_cast<long long>(std::ceil(missing_ms / 1000))));
+  const TimePoint next = full_at + limit_.refill_every;
+  if (it == full_at_.end()) {
+    if (full_at_.size() >= max_keys_) {
+      // The bucket soonest full: a full one when there is any, which costs nothing to forget.
+      const std::string* evicted = by_full_at_.begin()->second;
+      by_full_at_.erase(by_full_at_.begin());
+      full_at_.erase(full_at_.find(*evicted));
+    }
+    it = full_at_.emplace(std::string(key), next).first;
+  } else {
+    by_full_at_.erase({it->second, &it->first});
+    it->second = next;
+  }
+  by_full_at_.emplace(next, &it->first);
+  return std::nullopt;
 }
 
 bool RateLimiter::WouldAllow(std::string_view key, TimePoint now) {
   std::lock_guard lock(mu_);
-  return Refilled(key, now).tokens >= 1;
+  auto it = full_at_.find(std::string(key));
+  if (it == full_at_.end()) return max_owed_.count() >= 0;
+  return std::max(it->second, now) - now <= max_owed_;
 }
 
 std::size_t RateLimiter::key_count() const {
   std::lock_guard lock(mu_);
-  return buckets_.size();
+  return full_at_.size();
 }
 
 std::string ClientKey(const std::string& remote_address) {

@@ -6,9 +6,11 @@
 #include <cstddef>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 #include "core/clock.h"
 
@@ -19,9 +21,12 @@ struct RateLimit {
   std::chrono::milliseconds refill_every{6000};  // one token back per this much time
 };
 
-// One bucket per key, created full. Memory is bounded: past `max_keys` keys, full buckets (those
-// that would be created full again anyway) are forgotten; if every bucket is in use the map is
-// cleared, which errs towards letting callers in rather than refusing everyone. Thread-safe.
+// One bucket per key, created full. Memory is bounded: a new key past `max_keys` evicts the
+// bucket that is, or will soonest be, full again — forgetting a full bucket changes nothing,
+// since it would be created full anyway, and a bucket still refilling (a phone that used up
+// its codes) outlives every key that owes less. So flooding the limiter with new keys cannot
+// give a limited key its tokens back unless each flooding key has used more than it has.
+// O(log n) per call. Thread-safe.
 class RateLimiter {
  public:
   explicit RateLimiter(RateLimit limit, std::size_t max_keys = 50'000);
@@ -29,24 +34,24 @@ class RateLimiter {
   // Takes a token for `key` at `now`. nullopt when one was there; otherwise how long until one
   // is (at least one second, rounded up), for a Retry-After header.
   std::optional<std::chrono::seconds> Take(std::string_view key, TimePoint now);
-  // Whether Take would succeed, without taking.
+  // Whether Take would succeed, without taking (and without remembering `key`).
   bool WouldAllow(std::string_view key, TimePoint now);
 
   std::size_t key_count() const;
   const RateLimit& limit() const { return limit_; }
 
  private:
-  struct Bucket {
-    double tokens = 0;
-    TimePoint updated;
-  };
-  // REQUIRES: mu_ held.
-  Bucket& Refilled(std::string_view key, TimePoint now);
+  // A bucket is the time it is full again (a GCRA's "theoretical arrival time"): at `now` it
+  // holds burst - max(0, full_at - now) / refill_every tokens, and taking one moves full_at
+  // one refill_every later. A token is there while full_at - now <= max_owed_.
+  using ByFullAt = std::set<std::pair<TimePoint, const std::string*>>;
 
   const RateLimit limit_;
   const std::size_t max_keys_;
+  const std::chrono::milliseconds max_owed_;  // (burst - 1) * refill_every
   mutable std::mutex mu_;
-  std::unordered_map<std::string, Bucket> buckets_;  // guarded by mu_
+  std::unordered_map<std::string, TimePoint> full_at_;  // by key; guarded by mu_
+  ByFullAt by_full_at_;  // the same buckets, soonest full first; keys point into full_at_
 };
 
 // The caller's address as a rate-limit key: the IP without the port; an IPv6 address by its /64

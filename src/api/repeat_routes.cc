@@ -32,35 +32,6 @@ constexpr std::size_t kMaxNoteBytes = 4096;
 // (as the heat layer's does), which allows for incidents entered late.
 constexpr auto kLateEntrySlack = std::chrono::hours(24);
 
-// Names and phone numbers a case's fields may hold, and how to mask each.
-enum class Personal { kNone, kName, kPhone };
-Personal PersonalKind(const std::string& field) {
-  if (field == "victim_name" || field == "party_names") return Personal::kName;
-  if (field == "victim_phone" || field == "party_phones") return Personal::kPhone;
-  return Personal::kNone;
-}
-
-json Mask(const json& value, Personal kind) {
-  if (value.is_array()) {
-    json out = json::array();
-    for (const json& v : value) out.push_back(Mask(v, kind));
-    return out;
-  }
-  if (!value.is_string()) return value;
-  return kind == Personal::kName ? MaskName(value.get<std::string>())
-                                 : MaskPhone(value.get<std::string>());
-}
-
-json MaskedFields(const json& fields) {
-  if (!fields.is_object()) return fields;
-  json out = json::object();
-  for (const auto& [name, value] : fields.items()) {
-    const Personal kind = PersonalKind(name);
-    out[name] = kind == Personal::kNone ? value : Mask(value, kind);
-  }
-  return out;
-}
-
 json LocationJson(const std::optional<LonLat>& p) {
   return p ? json{{"lon", p->lon}, {"lat", p->lat}} : json(nullptr);
 }
@@ -510,18 +481,6 @@ void ReplyWithPersonalData(const CaseWorkRoutesContext& context, const Call& cal
                  });
 }
 
-bool HasMaskedFields(const CaseRecord& record) {
-  if (!record.fields.is_object()) return false;
-  for (const auto& [name, value] : record.fields.items()) {
-    if (PersonalKind(name) == Personal::kNone) continue;
-    if ((value.is_string() && !value.get<std::string>().empty()) ||
-        (value.is_array() && !value.empty())) {
-      return true;
-    }
-  }
-  return false;
-}
-
 json CaseWorkView(const CaseRecord& record, bool reveal, TimePoint now) {
   const CaseKind* kind = cases::FindCaseKind(record.kind);
   json slas = json::array();
@@ -556,7 +515,7 @@ json CaseWorkView(const CaseRecord& record, bool reveal, TimePoint now) {
           {"slas", std::move(slas)},
           {"escalations", std::move(escalations)},
           {"personal_data_masked", !reveal},
-          {"fields", reveal ? record.fields : MaskedFields(record.fields)}};
+          {"fields", reveal ? record.fields : MaskPersonalFields(record.fields)}};
 }
 
 void AddCaseWorkRoutes(Router& router, std::shared_ptr<CaseWorkRoutesContext> context) {

@@ -57,11 +57,7 @@ void ReplyWithPersonalData(const CaseWorkRoutesContext& context, const Call& cal
 
 // A case as these routes show it: id, kind, state, is_open, owner, station_id, priority,
 // incident_id, opened_at, closed_at, location, overdue, slas (with escalation_level),
-// escalations (who was told, when) and fields, with victim_name, victim_phone and party_names
-// masked unless `reveal`.
+// escalations (who was told, when) and fields, personal ones masked (core/pii.h) unless `reveal`.
 nlohmann::json CaseWorkView(const CaseRecord& record, bool reveal, TimePoint now);
-
-// True when `record`'s fields hold a name or phone number CaseWorkView would mask.
-bool HasMaskedFields(const CaseRecord& record);
 
 }  // namespace pingan::api

@@ -45,7 +45,7 @@ Result<std::optional<std::int64_t>> QueryInteger(const HttpRequest& req, const s
 Result<std::optional<TimePoint>> QueryTime(const HttpRequest& req, const std::string& name) {
   auto it = req.query.find(name);
   if (it == req.query.end() || it->second.empty()) return std::optional<TimePoint>();
-  auto t = ParseTime(it->second);
+  auto t = ParseDistrictTime(it->second);
   if (!t) {
     return InvalidInput(
         name, fmt::format("'{}' is not an ISO 8601 time or epoch milliseconds", it->second));

@@ -1204,7 +1204,13 @@ struct Api::Impl {
     router.Add({"GET", "/api/workflows", "The declared case workflows: states, transitions, SLAs",
                 "meta", false, std::nullopt, nullptr, nullptr, "200 {workflows: [...]}",
                 [this](Call& call) {
-                  call.Reply(200, {{"workflows", {WorkflowToJson(engine.incident_workflow())}}});
+                  json workflows = json::array({WorkflowToJson(engine.incident_workflow())});
+                  for (const CaseKind& kind : engine.case_catalog().kinds) {
+                    json w = WorkflowToJson(kind.workflow);
+                    w["label"] = kind.label;
+                    workflows.push_back(std::move(w));
+                  }
+                  call.Reply(200, {{"workflows", workflows}});
                 }});
     router.Add({"GET", "/api/openapi.json", "This document", "meta", false, std::nullopt, nullptr,
                 nullptr, "200 OpenAPI 3 document",

@@ -1,11 +1,13 @@
 #include "cases/callback_runner.h"
 
-#include <random>
+#include <cmath>
 #include <vector>
 
 #include <fmt/format.h>
+#include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include "core/check.h"
 #include "core/district_time.h"
 #include "core/pii.h"
 
@@ -16,13 +18,14 @@ constexpr int kQuietFromHour = 22;
 constexpr int kQuietToHour = 8;
 constexpr double kDay = 86400;
 
-// 12 characters from a 32-letter alphabet without look-alikes: 60 bits, not guessable.
+// 12 characters from a 31-letter alphabet without look-alikes (59 bits) drawn from the
+// system's CSPRNG: a code seen in one SMS says nothing of the next one.
 std::string NewLinkCode() {
   static constexpr char kAlphabet[] = "abcdefghjkmnpqrstuvwxyz23456789";
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::uniform_int_distribution<int> pick(0, sizeof kAlphabet - 2);
+  static const bool kReady = sodium_init() >= 0;
+  PINGAN_CHECK(kReady);
   std::string code(12, ' ');
-  for (char& c : code) c = kAlphabet[pick(rng)];
+  for (char& c : code) c = kAlphabet[randombytes_uniform(sizeof kAlphabet - 1)];
   return code;
 }
 
@@ -107,6 +110,8 @@ CallbackPass CallbackRunner::RunOnce() {
   const std::string kind = catalog.on_incident_closed;
   if (kind.empty()) return pass;
 
+  if (engine_.stats().is_failed) return pass;  // nothing can be recorded until a restart
+
   std::vector<Job> jobs;
   engine_.Read([&](const engine::ReadView& v) {
     for (const auto& [id, c] : v.cases) {
@@ -145,9 +150,12 @@ CallbackPass CallbackRunner::RunOnce() {
     }
   });
 
+  // A step the ledger did not take is tried again after retry_after, not on the next pass:
+  // an SMS already sent must not go out every second while the ledger refuses writes.
   auto record = [&](CaseId id, std::string action, nlohmann::json fields) {
     auto done = engine_.Execute(Command{"system", CaseAction{id, std::move(action), fields}});
     if (!done) {
+      retry_after_[id] = now + options_.retry_after;
       spdlog::warn("callback {}: {} not recorded: {}", id, fields.dump(), done.error().message);
     }
     return done.has_value();
@@ -162,7 +170,7 @@ CallbackPass CallbackRunner::RunOnce() {
       pass.phone_tasks += record(job.id, "assign_phone", {{"reason", "来电号码不是手机号"}});
       continue;
     }
-    if (job.link_code.empty()) job.link_code = NewLinkCode();
+    if (job.link_code.empty()) job.link_code = fmt::format("{}-{}", job.id, NewLinkCode());
     std::string link = options_.link_base + "/hf/?c=" + job.link_code;
     std::string text = CallbackText(job.incident, job.received_at, link);
     if (job.kind == Job::kRemind) text = "（提醒）" + text;

@@ -9,6 +9,7 @@
 
 #include "cases/case_kinds.h"
 #include "cases/repeats.h"
+#include "core/csv_text.h"
 
 namespace pingan::cases {
 
@@ -30,8 +31,9 @@ std::optional<Fen> YuanToFen(double yuan) {
   if (!std::isfinite(yuan) || yuan < 0 || yuan > kMaxYuan) return std::nullopt;
   const double fen = yuan * 100;
   const double rounded = std::round(fen);
-  // 0.1 * 100 is 10.000000000000002: allow binary rounding, refuse a third decimal.
-  if (std::abs(fen - rounded) > 1e-6 * std::max(1.0, fen)) return std::nullopt;
+  // 0.1 * 100 is 10.000000000000002: allow binary rounding (a few ulps of `fen`), refuse a
+  // third decimal (50000.005 is half a fen off).
+  if (std::abs(fen - rounded) > std::max(1e-3, fen * 1e-15)) return std::nullopt;
   return static_cast<Fen>(rounded);
 }
 
@@ -85,83 +87,6 @@ Result<std::optional<double>> NumberField(const json& body, const std::string& f
   if (it == body.end() || it->is_null()) return std::optional<double>();
   if (!it->is_number()) return InvalidInput(field, fmt::format("{} must be a number", field));
   return std::optional<double>(it->get<double>());
-}
-
-// ---- CSV ----
-
-struct CsvRecord {
-  std::size_t line = 0;
-  std::vector<std::string> fields;
-};
-
-// Splits RFC 4180 text into records. A quote inside an unquoted field, or text after a closing
-// quote, is a problem of that line; an unterminated quote, of the line it opened on.
-std::vector<CsvRecord> SplitCsv(std::string_view text, std::vector<CsvProblem>& problems) {
-  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
-  std::vector<CsvRecord> records;
-  std::size_t line = 1;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    CsvRecord record;
-    record.line = line;
-    bool is_record_done = false;
-    bool is_bad = false;
-    while (!is_record_done) {
-      std::string field;
-      if (i < text.size() && text[i] == '"') {
-        const std::size_t opened_on = line;
-        ++i;
-        bool is_closed = false;
-        while (i < text.size()) {
-          const char c = text[i++];
-          if (c == '"') {
-            if (i < text.size() && text[i] == '"') {
-              field += '"';
-              ++i;
-            } else {
-              is_closed = true;
-              break;
-            }
-          } else {
-            if (c == '\n') ++line;
-            field += c;
-          }
-        }
-        if (!is_closed) {
-          problems.push_back({opened_on, "", "a quoted field is never closed"});
-          return records;
-        }
-        if (i < text.size() && text[i] != ',' && text[i] != '\n' && text[i] != '\r') {
-          if (!is_bad) problems.push_back({line, "", "text after a closing quote"});
-          is_bad = true;
-          while (i < text.size() && text[i] != ',' && text[i] != '\n') ++i;
-        }
-      } else {
-        while (i < text.size() && text[i] != ',' && text[i] != '\n') {
-          if (text[i] == '"' && !is_bad) {
-            problems.push_back({line, "", "a quote inside a field that does not start with one"});
-            is_bad = true;
-          }
-          field += text[i++];
-        }
-        if (!field.empty() && field.back() == '\r') field.pop_back();
-      }
-      record.fields.push_back(std::move(field));
-      if (i >= text.size()) {
-        is_record_done = true;
-      } else if (text[i] == ',') {
-        ++i;
-      } else {  // '\n', or the '\r' of a CRLF after a quoted field
-        if (text[i] == '\r') ++i;
-        if (i < text.size() && text[i] == '\n') ++i;
-        ++line;
-        is_record_done = true;
-      }
-    }
-    const bool is_blank = record.fields.size() == 1 && record.fields[0].empty();
-    if (!is_blank && !is_bad) records.push_back(std::move(record));
-  }
-  return records;
 }
 
 Fen AmountOr0(const json& fields, const char* name) {
@@ -261,9 +186,12 @@ FundWarningCsv ParseFundWarningsCsv(std::string_view text, std::size_t max_probl
       out.problems.push_back({line, std::move(column), std::move(message)});
     }
   };
-  std::vector<CsvProblem> split_problems;
-  std::vector<CsvRecord> records = SplitCsv(text, split_problems);
-  for (CsvProblem& p : split_problems) problem(p.line, std::move(p.column), std::move(p.message));
+  CsvSplit split = ReadCsvText(text);
+  if (!split.error.empty()) {
+    problem(split.error_line, "", split.error);
+    return out;
+  }
+  const std::vector<CsvRecord>& records = split.records;
   if (records.empty()) {
     if (out.problems.empty()) problem(1, "", "the file is empty: a header row names the columns");
     return out;
@@ -293,6 +221,10 @@ FundWarningCsv ParseFundWarningsCsv(std::string_view text, std::size_t max_probl
   if (!out.problems.empty()) return out;
   if (records.size() - 1 > max_rows) {
     problem(1, "", fmt::format("{} rows; at most {} in one file", records.size() - 1, max_rows));
+    return out;
+  }
+  if (records.size() == 1) {
+    problem(header.line, "", "the file has a header row but no warnings");
     return out;
   }
   for (std::size_t r = 1; r < records.size(); ++r) {

@@ -74,29 +74,16 @@ void ImportFundWarnings(const FundWarningImportOptions& o) {
   }
   if (!problems.empty()) PrintProblems(o.file, problems);
 
-  // Every row was checked as the engine checks it; only the ledger can fail now.
-  std::vector<std::future<Result<CommandOutcome>>> done;
-  for (std::size_t k = 0; k < csv.warnings.size(); ++k) {
-    auto promise = std::make_shared<std::promise<Result<CommandOutcome>>>();
-    done.push_back(promise->get_future());
-    engine.Submit(Command{"import", api::FundWarningCommand(csv.warnings[k], routes[k])},
-                  [promise](Result<CommandOutcome> r) { promise->set_value(std::move(r)); });
-  }
-  std::size_t stored = 0;
-  std::optional<Error> failure;
-  for (auto& f : done) {
-    Result<CommandOutcome> r = f.get();
-    if (r) {
-      ++stored;
-    } else if (!failure) {
-      failure = r.error();
-    }
-  }
+  // One command: every row is stored, or none is (only the ledger can fail now).
+  CreateCases command;
+  for (std::size_t k = 0; k < csv.warnings.size(); ++k)
+    command.cases.push_back(api::FundWarningCommand(csv.warnings[k], routes[k]));
+  Result<CommandOutcome> stored_all = engine.Execute(Command{"import", std::move(command)});
   engine.Stop();
-  if (failure) {
-    Fail(fmt::format("{}: {} of {} warnings stored before: {}", o.file, stored, done.size(),
-                     failure->message));
+  if (!stored_all) {
+    Fail(fmt::format("{}: nothing imported: {}", o.file, stored_all.error().message));
   }
+  const std::size_t stored = routes.size();
   std::map<std::string, std::size_t> by_rule;
   for (const cases::FundWarningRoute& r : routes) ++by_rule[std::string(ToString(r.routed_by))];
   std::vector<std::string> counts;

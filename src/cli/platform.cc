@@ -109,6 +109,21 @@ Result<std::unique_ptr<Platform>> OpenPlatform(const std::string& data_dir,
     if (Status s = apply(incident_workflow); !s) return s.error();
     for (CaseKind& kind : cases.kinds)
       if (Status s = apply(kind.workflow); !s) return s.error();
+    // {"working_calendar": {"holidays": [...], "workdays": [...]}}: the year's public holidays
+    // and the weekend days worked in their place, for deadlines counted in working days.
+    if (doc.contains("working_calendar")) {
+      auto calendar = WorkingCalendar::FromJson(doc["working_calendar"]);
+      if (!calendar) {
+        Error e = calendar.error();
+        e.message =
+            fmt::format("{}: working_calendar.{}: {}", options.sla_config_path, e.field, e.message);
+        return e;
+      }
+      auto shared = std::make_shared<const WorkingCalendar>(std::move(*calendar));
+      for (SlaRule& rule : incident_workflow.slas) rule.calendar = shared;
+      for (CaseKind& kind : cases.kinds)
+        for (SlaRule& rule : kind.workflow.slas) rule.calendar = shared;
+    }
   }
   platform->engine = std::make_unique<engine::Engine>(*platform->log, platform->clock,
                                                       std::move(incident_workflow),

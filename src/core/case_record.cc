@@ -87,7 +87,7 @@ Status ApplyCaseAction(const CaseKind& kind, CaseRecord& record, std::string_vie
       if (timer.met_at && in(from) && !in(to) && !kind.workflow.IsTerminal(to)) {
         timer.met_at.reset();
         timer.escalation_level = 0;
-        timer.deadline = now + SlaDeadline(rules[i], record.priority);
+        timer.deadline = SlaDueAt(rules[i], record.priority, now);
       }
     }
     OnStateEntered(kind.workflow, record.slas, to, now);

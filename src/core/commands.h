@@ -106,6 +106,12 @@ struct CreateCase {
   nlohmann::json fields = nlohmann::json::object();
 };
 
+// Opens several cases in one command: all of them, with consecutive ids from the outcome's id,
+// or none (a refusal names the case: "cases[3].station_id"). For imports of many rows.
+struct CreateCases {
+  std::vector<CreateCase> cases;
+};
+
 // One action of a case's workflow, with the fields it records ("reply": {"reply": "..."}).
 // Follow-on cases the kind declares are opened in the same command.
 struct CaseAction {
@@ -120,7 +126,7 @@ struct CheckDeadlines {};
 using CommandBody =
     std::variant<CreateIncident, IncidentAction, CreateUnit, SetUnitStatus, ReportPosition,
                  DefineJurisdictions, AddUser, OpenSession, CloseSession, RecordPersonalDataRead,
-                 BindDevice, CheckDeadlines, CreateCase, CaseAction>;
+                 BindDevice, CheckDeadlines, CreateCase, CreateCases, CaseAction>;
 
 struct Command {
   std::string actor;  // username, or "system"

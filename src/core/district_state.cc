@@ -462,8 +462,8 @@ Result<CommandOutcome> DistrictState::Do(const CheckDeadlines& /*c*/, const std:
   return CommandOutcome{static_cast<std::int64_t>(due.size() + due_cases.size()), 0};
 }
 
-Result<CommandOutcome> DistrictState::Do(const CreateCase& c, const std::string& actor,
-                                         TimePoint now, std::vector<Event>& out) {
+Result<OpenCaseRequest> DistrictState::PrepareCase(const CreateCase& c, const std::string& actor,
+                                                   TimePoint now) {
   const CaseKind* kind = catalog_.Find(c.kind);
   if (kind == nullptr) return InvalidInput("kind", fmt::format("unknown case kind '{}'", c.kind));
   const Incident* incident = nullptr;
@@ -492,8 +492,38 @@ Result<CommandOutcome> DistrictState::Do(const CreateCase& c, const std::string&
     request.station_id = incident->station_id;
   }
   if (auto ok = OpenCase(*kind, request, now); !ok) return ok.error();
-  CaseId id = EmitCaseOpened(out, now, actor, c.kind, request);
+  return request;
+}
+
+Result<CommandOutcome> DistrictState::Do(const CreateCase& c, const std::string& actor,
+                                         TimePoint now, std::vector<Event>& out) {
+  auto request = PrepareCase(c, actor, now);
+  if (!request) return request.error();
+  CaseId id = EmitCaseOpened(out, now, actor, c.kind, *request);
   return CommandOutcome{id, 0};
+}
+
+Result<CommandOutcome> DistrictState::Do(const CreateCases& c, const std::string& actor,
+                                         TimePoint now, std::vector<Event>& out) {
+  if (c.cases.empty()) return InvalidInput("cases", "no cases to open");
+  // Every case is checked before any is opened: one bad row opens none.
+  std::vector<OpenCaseRequest> requests;
+  requests.reserve(c.cases.size());
+  for (size_t k = 0; k < c.cases.size(); ++k) {
+    auto request = PrepareCase(c.cases[k], actor, now);
+    if (!request) {
+      Error e = request.error();
+      e.field = fmt::format("cases[{}].{}", k, e.field);
+      return e;
+    }
+    requests.push_back(std::move(*request));
+  }
+  CaseId first = 0;
+  for (size_t k = 0; k < requests.size(); ++k) {
+    CaseId id = EmitCaseOpened(out, now, actor, c.cases[k].kind, requests[k]);
+    if (k == 0) first = id;
+  }
+  return CommandOutcome{first, 0};
 }
 
 CaseId DistrictState::EmitCaseOpened(std::vector<Event>& out, TimePoint now,

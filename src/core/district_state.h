@@ -117,6 +117,10 @@ class DistrictState {
                             std::vector<Event>& out);
   Result<CommandOutcome> Do(const CreateCase& c, const std::string& actor, TimePoint now,
                             std::vector<Event>& out);
+  Result<CommandOutcome> Do(const CreateCases& c, const std::string& actor, TimePoint now,
+                            std::vector<Event>& out);
+  // Checks a CreateCase and works out its station; nothing is emitted.
+  Result<OpenCaseRequest> PrepareCase(const CreateCase& c, const std::string& actor, TimePoint now);
   Result<CommandOutcome> Do(const CaseAction& c, const std::string& actor, TimePoint now,
                             std::vector<Event>& out);
   // Emits case.opened for a case already validated (OpenCase accepted it).

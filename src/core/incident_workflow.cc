@@ -38,14 +38,14 @@ WorkflowDefinition IncidentWorkflow() {
           },
       .slas =
           {
-              {"dispatch",
-               {"dispatched", "on_scene", "handling", "closed"},
-               {seconds(60), seconds(180), seconds(600), seconds(1800)},
-               {{seconds(0), "duty_chief"}, {seconds(120), "command_centre"}}},
-              {"arrival",
-               {"on_scene", "handling", "closed"},
-               {seconds(300), seconds(900), seconds(1800), seconds(3600)},
-               {{seconds(0), "duty_chief"}, {seconds(300), "command_centre"}}},
+              {.name = "dispatch",
+               .met_in = {"dispatched", "on_scene", "handling", "closed"},
+               .by_priority = {seconds(60), seconds(180), seconds(600), seconds(1800)},
+               .escalation = {{seconds(0), "duty_chief"}, {seconds(120), "command_centre"}}},
+              {.name = "arrival",
+               .met_in = {"on_scene", "handling", "closed"},
+               .by_priority = {seconds(300), seconds(900), seconds(1800), seconds(3600)},
+               .escalation = {{seconds(0), "duty_chief"}, {seconds(300), "command_centre"}}},
           },
   };
 }

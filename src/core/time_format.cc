@@ -42,7 +42,10 @@ std::string FormatIso8601(TimePoint t) {
                      hms.minutes().count(), hms.seconds().count(), hms.subseconds().count());
 }
 
-std::optional<TimePoint> ParseTime(std::string_view s) {
+namespace {
+
+// `zone_less_offset` is the offset of a time that names none.
+std::optional<TimePoint> ParseTimeIn(std::string_view s, milliseconds zone_less_offset) {
   if (s.empty()) return std::nullopt;
   if (s.find('-') == std::string_view::npos || s.front() == '-') {
     long long ms = 0;
@@ -59,7 +62,7 @@ std::optional<TimePoint> ParseTime(std::string_view s) {
   std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(mo),
                                   std::chrono::day(d)};
   if (!ymd.ok()) return std::nullopt;
-  milliseconds offset{0};
+  milliseconds offset = zone_less_offset;
   if (pos < s.size()) {
     if (s[pos] != 'T' && s[pos] != ' ') return std::nullopt;
     ++pos;
@@ -84,8 +87,10 @@ std::optional<TimePoint> ParseTime(std::string_view s) {
     }
     if (pos < s.size()) {
       if (s[pos] == 'Z') {
+        offset = milliseconds(0);
         ++pos;
-      } else if (s[pos] == '+' || s[pos] == '-') {
+      } else if (s[pos] == '+' || s[pos] == '-' || s[pos] == ' ') {
+        // A space is a "+" that went through form decoding unescaped ("…T08:00:00+08:00").
         int sign = s[pos] == '-' ? -1 : 1;
         ++pos;
         int oh = 0, om = 0;
@@ -100,6 +105,16 @@ std::optional<TimePoint> ParseTime(std::string_view s) {
   TimePoint t = std::chrono::sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) +
                 std::chrono::seconds(sec) + milliseconds(frac_ms);
   return t - offset;
+}
+
+}  // namespace
+
+std::optional<TimePoint> ParseTime(std::string_view s) {
+  return ParseTimeIn(s, milliseconds(0));
+}
+
+std::optional<TimePoint> ParseDistrictTime(std::string_view s) {
+  return ParseTimeIn(s, std::chrono::hours(8));
 }
 
 }  // namespace pingan

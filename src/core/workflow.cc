@@ -67,11 +67,20 @@ std::chrono::seconds SlaDeadline(const SlaRule& rule, int priority) {
   return rule.by_priority[std::min(i, rule.by_priority.size() - 1)];
 }
 
+TimePoint SlaDueAt(const SlaRule& rule, int priority, TimePoint from) {
+  if (rule.working_days > 0) {
+    static const WorkingCalendar kWeekdays;
+    return (rule.calendar ? *rule.calendar : kWeekdays)
+        .EndOfWorkingDaysAfter(from, rule.working_days);
+  }
+  return from + SlaDeadline(rule, priority);
+}
+
 std::vector<SlaTimer> StartSlaTimers(const WorkflowDefinition& def, int priority,
                                      TimePoint opened_at) {
   std::vector<SlaTimer> timers;
   for (const SlaRule& rule : def.slas) {
-    timers.push_back(SlaTimer{rule.name, opened_at + SlaDeadline(rule, priority), {}, false, 0});
+    timers.push_back(SlaTimer{rule.name, SlaDueAt(rule, priority, opened_at), {}, false, 0});
   }
   return timers;
 }
@@ -151,6 +160,18 @@ Status ApplySlaOverrides(WorkflowDefinition& def, const nlohmann::json& override
         deadlines.emplace_back(s.get<long long>());
       }
       rule->by_priority = std::move(deadlines);
+      rule->working_days = 0;
+    }
+    if (value.contains("working_days")) {
+      const auto& days = value["working_days"];
+      if (value.contains("by_priority_s")) {
+        return InvalidInput(where + ".working_days",
+                            "give by_priority_s or working_days, not both");
+      }
+      if (!days.is_number_integer() || days.get<long long>() < 1 || days.get<long long>() > 60) {
+        return InvalidInput(where + ".working_days", "a whole number of working days, 1 to 60");
+      }
+      rule->working_days = days.get<int>();
     }
     if (value.contains("escalation")) {
       const auto& list = value["escalation"];
@@ -194,10 +215,15 @@ nlohmann::json WorkflowToJson(const WorkflowDefinition& def) {
     nlohmann::json steps = nlohmann::json::array();
     for (const auto& e : r.escalation)
       steps.push_back({{"after_s", e.after.count()}, {"notify", e.notify}});
-    slas.push_back({{"name", r.name},
-                    {"met_in", r.met_in},
-                    {"by_priority_s", deadlines},
-                    {"escalation", steps}});
+    nlohmann::json sla = {{"name", r.name},
+                          {"met_in", r.met_in},
+                          {"by_priority_s", deadlines},
+                          {"escalation", steps}};
+    if (r.working_days > 0) {
+      sla["working_days"] = r.working_days;
+      sla["calendar"] = r.calendar ? r.calendar->ToJson() : WorkingCalendar().ToJson();
+    }
+    slas.push_back(std::move(sla));
   }
   return {{"kind", def.kind},
           {"initial", def.initial},

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +16,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "core/working_calendar.h"
 
 namespace pingan {
 
@@ -46,6 +48,10 @@ struct SlaRule {
   std::vector<std::chrono::seconds>
       by_priority;                         // [0] for priority 1; the last entry covers the rest
   std::vector<EscalationStep> escalation;  // level k fires at deadline + escalation[k-1].after
+  // > 0: due at the end of the working_days-th working day after the day it opens, whatever
+  // the priority (by_priority is then unused); `calendar` null means Monday to Friday.
+  int working_days = 0;
+  std::shared_ptr<const WorkingCalendar> calendar = nullptr;
 };
 
 struct WorkflowDefinition {
@@ -78,8 +84,12 @@ struct SlaTimer {
   int escalation_level = 0;  // how many escalation steps have fired
 };
 
-// Deadline for `priority` (1 = most urgent) under `rule`.
+// Deadline for `priority` (1 = most urgent) under `rule`, for a rule counted in seconds.
 std::chrono::seconds SlaDeadline(const SlaRule& rule, int priority);
+
+// When a case of `priority` started (or restarted) at `from` is due under `rule`, in seconds
+// or in working days.
+TimePoint SlaDueAt(const SlaRule& rule, int priority, TimePoint from);
 
 std::vector<SlaTimer> StartSlaTimers(const WorkflowDefinition& def, int priority,
                                      TimePoint opened_at);
@@ -108,7 +118,7 @@ bool IsOverdue(const SlaTimer& timer, TimePoint now);
 
 // Replaces SLA deadlines and escalation from JSON such as
 // {"dispatch": {"by_priority_s": [60, 180, 600, 1800], "escalation": [{"after_s": 0,
-// "notify": "station_chief"}]}}. Errors name the field.
+// "notify": "station_chief"}]}} or {"handled": {"working_days": 3}}. Errors name the field.
 Status ApplySlaOverrides(WorkflowDefinition& def, const nlohmann::json& overrides);
 
 nlohmann::json WorkflowToJson(const WorkflowDefinition& def);

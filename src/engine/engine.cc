@@ -242,6 +242,12 @@ std::shared_ptr<const Incident> Engine::FindIncident(IncidentId id) const {
   return it == view_.incidents.end() ? nullptr : it->second;
 }
 
+std::shared_ptr<const CaseRecord> Engine::FindCase(CaseId id) const {
+  std::shared_lock lock(read_mu_);
+  auto it = view_.cases.find(id);
+  return it == view_.cases.end() ? nullptr : it->second;
+}
+
 std::shared_ptr<const Unit> Engine::FindUnit(UnitId id) const {
   std::shared_lock lock(read_mu_);
   auto it = view_.units.find(id);

@@ -81,6 +81,7 @@ class Engine {
     return f(static_cast<const ReadView&>(view_));
   }
   std::shared_ptr<const Incident> FindIncident(IncidentId id) const;
+  std::shared_ptr<const CaseRecord> FindCase(CaseId id) const;
   std::shared_ptr<const Unit> FindUnit(UnitId id) const;
   std::shared_ptr<const JurisdictionIndex> jurisdictions() const;
 

@@ -32,115 +32,7 @@ std::optional<double> ParseNumber(const std::string& text) {
   return v;
 }
 
-size_t LineOf(std::string_view text, size_t offset) {
-  size_t line = 1;
-  for (size_t i = 0; i < offset && i < text.size(); ++i) line += text[i] == '\n';
-  return line;
-}
-
 }  // namespace
-
-CsvSplit SplitCsv(std::string_view text) {
-  CsvSplit out;
-  std::vector<CsvRecord>& records = out.records;
-  CsvRecord record;
-  std::string field;
-  size_t line = 1;
-  size_t i = 0;
-  bool record_started = false;
-  auto end_field = [&] {
-    record.fields.push_back(std::move(field));
-    field.clear();
-  };
-  auto end_record = [&] {
-    end_field();
-    // A blank line is no record.
-    if (!(record.fields.size() == 1 && record.fields[0].empty())) records.push_back(record);
-    record.fields.clear();
-    record_started = false;
-  };
-  while (i < text.size()) {
-    if (!record_started) {
-      record.line = line;
-      record_started = true;
-    }
-    char c = text[i];
-    if (c == '"' && field.empty()) {
-      // A quoted field: up to the closing quote; "" is a quote.
-      const size_t opened_on = line;
-      ++i;
-      for (;;) {
-        if (i >= text.size()) {
-          out.error = fmt::format("a quote opened on line {} is never closed", opened_on);
-          out.error_line = opened_on;
-          return out;
-        }
-        if (text[i] == '"') {
-          if (i + 1 < text.size() && text[i + 1] == '"') {
-            field += '"';
-            i += 2;
-            continue;
-          }
-          ++i;
-          break;
-        }
-        if (text[i] == '\n') ++line;
-        field += text[i++];
-      }
-      if (i < text.size() && text[i] != ',' && text[i] != '\n' && text[i] != '\r') {
-        out.error = "text after a closing quote (a quote inside a quoted field is written \"\")";
-        out.error_line = line;
-        return out;
-      }
-      continue;
-    }
-    if (c == ',') {
-      end_field();
-      ++i;
-    } else if (c == '\r' || c == '\n') {
-      end_record();
-      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      ++i;
-      ++line;
-    } else {
-      field += c;
-      ++i;
-    }
-  }
-  if (record_started) end_record();
-  return out;
-}
-
-std::optional<size_t> FindInvalidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len = 0;
-    uint32_t cp = 0, min = 0;
-    if ((c & 0xE0) == 0xC0) {
-      len = 2, cp = c & 0x1F, min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3, cp = c & 0x0F, min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4, cp = c & 0x07, min = 0x10000;
-    } else {
-      return i;
-    }
-    if (i + len > s.size()) return i;
-    for (size_t k = 1; k < len; ++k) {
-      auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return i;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
-    i += len;
-  }
-  return std::nullopt;
-}
 
 const std::vector<PlaceColumn>& PlaceCsvColumns() {
   static const std::vector<PlaceColumn> columns = {
@@ -169,14 +61,7 @@ PlaceCsv ReadPlaceCsv(std::string_view text, std::string_view file_name,
       out.errors.push_back(fmt::format("{}:{}: {}", file_name, line, message));
     ++out.error_count;
   };
-  constexpr std::string_view kBom = "\xEF\xBB\xBF";
-  if (text.starts_with(kBom)) text.remove_prefix(kBom.size());
-  if (auto bad = FindInvalidUtf8(text)) {
-    report(LineOf(text, *bad),
-           "the file is not UTF-8 (a GBK export? convert it first: iconv -f GBK -t UTF-8)");
-    return out;
-  }
-  CsvSplit split = SplitCsv(text);
+  CsvSplit split = ReadCsvText(text);
   if (!split.error.empty()) {
     report(split.error_line, split.error);
     return out;

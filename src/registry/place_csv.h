@@ -11,29 +11,18 @@
 #include <string_view>
 #include <vector>
 
+#include "core/csv_text.h"
 #include "core/jurisdiction.h"
 #include "core/result.h"
 #include "registry/records.h"
 
 namespace pingan::registry {
 
-struct CsvRecord {
-  std::size_t line = 0;  // where the record begins, from 1
-  std::vector<std::string> fields;
-};
-
-struct CsvSplit {
-  std::vector<CsvRecord> records;
-  std::string error;           // empty when the text splits cleanly
-  std::size_t error_line = 0;  // where the error is
-};
-// Splits `text` into records; blank lines are skipped. Errors: a quote still open at the end
-// (reported on the line it opened), text after a closing quote.
-CsvSplit SplitCsv(std::string_view text);
-
-// The offset of the first byte that does not belong to a well-formed UTF-8 sequence (overlong
-// forms and surrogates included), or nullopt when `text` is all UTF-8.
-std::optional<std::size_t> FindInvalidUtf8(std::string_view text);
+// The CSV reader is shared (core/csv_text.h); these names stay for the registry's callers.
+using pingan::CsvRecord;
+using pingan::CsvSplit;
+using pingan::FindInvalidUtf8;
+using pingan::SplitCsv;
 
 struct PlaceColumn {
   std::string_view name;                  // as JSON calls the field: "contact_phone"

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
+#include "support/district_files.h"
 #include "support/http_client.h"
 #include "support/server_process.h"
 #include "support/temp_dir.h"
@@ -28,34 +29,7 @@ class ApiTest : public testing::Test {
                               {"root", "admin"}}) {
       ASSERT_TRUE(AddUser(dir_->path(), user, role, kPassword)) << user;
     }
-    json districts = {
-        {"type", "FeatureCollection"},
-        {"features",
-         {{{"type", "Feature"},
-           {"properties", {{"id", "LS"}, {"name", "莱山分局"}, {"level", "bureau"}}},
-           {"geometry",
-            {{"type", "Polygon"},
-             {"coordinates",
-              {{{121.3, 37.4}, {121.5, 37.4}, {121.5, 37.6}, {121.3, 37.6}, {121.3, 37.4}}}}}}},
-          {{"type", "Feature"},
-           {"properties",
-            {{"id", "LS-01"}, {"name", "初家派出所"}, {"level", "station"}, {"parent_id", "LS"}}},
-           {"geometry",
-            {{"type", "Polygon"},
-             {"coordinates",
-              {{{121.3, 37.4}, {121.4, 37.4}, {121.4, 37.6}, {121.3, 37.6}, {121.3, 37.4}}}}}}},
-          {{"type", "Feature"},
-           {"properties",
-            {{"id", "LS-02"}, {"name", "黄海路派出所"}, {"level", "station"}, {"parent_id", "LS"}}},
-           {"geometry",
-            {{"type", "Polygon"},
-             {"coordinates",
-              {{{121.4, 37.4}, {121.5, 37.4}, {121.5, 37.6}, {121.4, 37.6}, {121.4, 37.4}}}}}}}}}};
-    std::string file = dir_->File("districts.geojson");
-    FILE* f = std::fopen(file.c_str(), "w");
-    std::fputs(districts.dump().c_str(), f);
-    std::fclose(f);
-    auto imported = RunPingan({"import", "jurisdictions", file, "--data-dir", dir_->path()});
+    auto imported = ImportJurisdictions(dir_->path(), TwoStationDistrict());
     ASSERT_EQ(imported.exit_code, 0) << imported.out;
     server_ = new ServerProcess(dir_->path());
     ASSERT_NE(server_->port(), 0) << server_->output();
@@ -250,6 +224,18 @@ TEST_F(ApiTest, MalformedInputGetsA400NamingTheField) {
   EXPECT_EQ(r.Json()["field"], "from");
   EXPECT_EQ(li->Get("/api/nothing-here").status, 404);
   EXPECT_EQ(li->Request("PUT", "/api/incidents", "{}").status, 405);
+  // Bytes that are not UTF-8 (a GBK 宾 is B1 F6) in a path or query: a 400 naming where, even
+  // without a login, and the server carries on.
+  HttpClient anonymous("127.0.0.1", server_->port());
+  r = anonymous.Get("/api/%B1%F6");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(r.Json()["field"], "path");
+  r = li->Get("/api/incidents?status=%B1%F6");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(r.Json()["field"], "status");
+  r = li->Get("/api/incidents?%FF=1");
+  EXPECT_EQ(r.Json()["field"], "query");
+  EXPECT_EQ(li->Get("/api/incidents?limit=1").status, 200);
 }
 
 TEST_F(ApiTest, OversizedBodiesAreRefusedAndTheServerCarriesOn) {
@@ -404,6 +390,15 @@ TEST_F(ApiTest, DescribesItselfAndTheDomain) {
   EXPECT_EQ(categories["categories"].size(), 8u);
   json workflows = li->Get("/api/workflows").Json();
   EXPECT_EQ(workflows["workflows"][0]["kind"], "incident");
+  // Every case kind follows, as configured: 接诉即办 is handled in working days.
+  json request;
+  for (const json& w : workflows["workflows"])
+    if (w["kind"] == "request") request = w;
+  ASSERT_TRUE(request.is_object()) << workflows.dump();
+  EXPECT_EQ(request["label"], "接诉即办");
+  EXPECT_EQ(request["slas"][1]["name"], "handled");
+  EXPECT_EQ(request["slas"][1]["working_days"], 3);
+  EXPECT_EQ(request["slas"][1]["calendar"]["weekend"], json({"Saturday", "Sunday"}));
   HttpResult health = HttpClient("127.0.0.1", server_->port()).Get("/healthz");
   EXPECT_EQ(health.status, 200);
   EXPECT_EQ(health.Json()["status"], "ok");

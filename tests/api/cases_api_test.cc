@@ -4,11 +4,13 @@
 // the satisfaction figures follow. Then the case routes' own checks: masking, roles, errors.
 #include <chrono>
 #include <cstdio>
+#include <regex>
 #include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/district_files.h"
 #include "support/http_client.h"
 #include "support/server_process.h"
 #include "support/temp_dir.h"
@@ -32,27 +34,7 @@ class CasesApiTest : public testing::Test {
                               {"root", "admin"}}) {
       ASSERT_TRUE(AddUser(dir_->path(), user, role, kPassword)) << user;
     }
-    auto square = [](const char* id, const char* name, const char* level, const char* parent,
-                     double x0, double x1) {
-      json properties = {{"id", id}, {"name", name}, {"level", level}};
-      if (*parent) properties["parent_id"] = parent;
-      return json{
-          {"type", "Feature"},
-          {"properties", properties},
-          {"geometry",
-           {{"type", "Polygon"},
-            {"coordinates", {{{x0, 37.4}, {x1, 37.4}, {x1, 37.6}, {x0, 37.6}, {x0, 37.4}}}}}}};
-    };
-    json districts = {{"type", "FeatureCollection"},
-                      {"features",
-                       {square("LS", "莱山分局", "bureau", "", 121.3, 121.5),
-                        square("LS-01", "初家派出所", "station", "LS", 121.3, 121.4),
-                        square("LS-02", "黄海路派出所", "station", "LS", 121.4, 121.5)}}};
-    std::string file = dir_->File("districts.geojson");
-    FILE* f = std::fopen(file.c_str(), "w");
-    std::fputs(districts.dump().c_str(), f);
-    std::fclose(f);
-    auto imported = RunPingan({"import", "jurisdictions", file, "--data-dir", dir_->path()});
+    auto imported = ImportJurisdictions(dir_->path(), TwoStationDistrict());
     ASSERT_EQ(imported.exit_code, 0) << imported.out;
     server_ = new ServerProcess(dir_->path(), {"--callback-delay", "0"});
     ASSERT_NE(server_->port(), 0) << server_->output();
@@ -254,9 +236,11 @@ TEST_F(CasesApiTest, TheSmsLinkOpensASurveyThatTakesOneAnswer) {
   json outbox = root->Get("/api/sms/outbox?to=13700003333").Json();
   ASSERT_EQ(outbox["messages"].size(), 1u);
   const std::string text = outbox["messages"][0]["text"];
-  size_t at = text.find("/hf/?c=");
-  ASSERT_NE(at, std::string::npos);
-  std::string code = text.substr(at + 7, 12);
+  // The code names its case and carries 12 random letters: CASEID-xxxxxxxxxxxx.
+  std::smatch link;
+  ASSERT_TRUE(std::regex_search(text, link, std::regex("/hf/\\?c=(\\d+)-([a-z2-9]{12})"))) << text;
+  EXPECT_EQ(link[1].str(), std::to_string(callback["id"].get<std::int64_t>()));
+  const std::string code = link[1].str() + "-" + link[2].str();
 
   HttpClient citizen("127.0.0.1", server_->port());  // no login
   HttpResult survey = citizen.Get("/api/public/callbacks/" + code);
@@ -266,6 +250,11 @@ TEST_F(CasesApiTest, TheSmsLinkOpensASurveyThatTakesOneAnswer) {
   EXPECT_EQ(survey.body.find("1370000"), std::string::npos) << "no personal data";
   EXPECT_EQ(survey.body.find("刘芳"), std::string::npos) << "no personal data";
   EXPECT_EQ(citizen.Get("/api/public/callbacks/abcdefghjkmn").status, 404);
+  // The right case with a wrong guess, and the right letters for another case: not found.
+  std::string guess = code;
+  guess.back() = guess.back() == 'a' ? 'b' : 'a';
+  EXPECT_EQ(citizen.Get("/api/public/callbacks/" + guess).status, 404);
+  EXPECT_EQ(citizen.Get("/api/public/callbacks/1" + code).status, 404);
   EXPECT_EQ(citizen.Post("/api/public/callbacks/" + code, {{"satisfaction", 5}}).Json()["field"],
             "satisfaction");
   HttpResult answered =
@@ -280,6 +269,18 @@ TEST_F(CasesApiTest, TheSmsLinkOpensASurveyThatTakesOneAnswer) {
   HttpResult page = citizen.Get("/hf/?c=" + code);
   EXPECT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("警情回访"), std::string::npos);
+  // Guessing from one address is slowed down: 429 with the wait.
+  int refused = 0;
+  for (int i = 0; i < 40; ++i) {
+    HttpResult r = citizen.Get("/api/public/callbacks/" + guess);
+    if (r.status == 429) {
+      ++refused;
+      EXPECT_FALSE(r.headers["retry-after"].empty()) << r.body;
+    } else {
+      EXPECT_EQ(r.status, 404);
+    }
+  }
+  EXPECT_GT(refused, 0);
 }
 
 TEST_F(CasesApiTest, CasesAreOpenedCheckedMaskedAndListed) {

@@ -7,17 +7,24 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <fstream>
+#include <future>
+#include <mutex>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
 
+#include <boost/asio/thread_pool.hpp>
 #include <boost/property_tree/ptree.hpp>
 #include <boost/property_tree/xml_parser.hpp>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
 
 #include "api/api_keys.h"
 #include "api/auth.h"
@@ -29,10 +36,14 @@
 #include "cases/case_kinds.h"
 #include "core/incident_workflow.h"
 #include "core/time_format.h"
+#include "core/utf8.h"
+#include "core/working_calendar.h"
 #include "engine/engine.h"
 #include "ledger/sqlite/sqlite_event_log.h"
 #include "sms/simulator_gateway.h"
+#include "support/district_files.h"
 #include "support/http_client.h"
+#include "support/in_process_api.h"
 #include "support/server_process.h"
 #include "support/temp_dir.h"
 
@@ -45,30 +56,22 @@ using namespace std::chrono_literals;
 
 constexpr const char* kPassword = "correct-horse-7";
 
-// Two stations side by side: LS-01 west of 121.4, LS-02 east of it.
-json Districts() {
-  auto square = [](double x0, double x1) {
-    return json{{"type", "Polygon"},
-                {"coordinates", {{{x0, 37.4}, {x1, 37.4}, {x1, 37.6}, {x0, 37.6}, {x0, 37.4}}}}};
-  };
-  return {
-      {"type", "FeatureCollection"},
-      {"features",
-       {{{"type", "Feature"},
-         {"properties", {{"id", "LS"}, {"name", "莱山分局"}, {"level", "bureau"}}},
-         {"geometry", square(121.3, 121.5)}},
-        {{"type", "Feature"},
-         {"properties",
-          {{"id", "LS-01"}, {"name", "初家派出所"}, {"level", "station"}, {"parent_id", "LS"}}},
-         {"geometry", square(121.3, 121.4)}},
-        {{"type", "Feature"},
-         {"properties",
-          {{"id", "LS-02"}, {"name", "黄海路派出所"}, {"level", "station"}, {"parent_id", "LS"}}},
-         {"geometry", square(121.4, 121.5)}}}}};
+// Whether `text` holds only what XML 1.0 allows: well-formed UTF-8 without control characters
+// other than tab, line feed and carriage return, and without U+FFFE or U+FFFF. (read_xml does
+// not check this; FixMyStreet's parser does.)
+bool HasOnlyXmlCharacters(std::string_view text) {
+  if (FindInvalidUtf8(text)) return false;
+  if (text.find("\xEF\xBF\xBE") != std::string_view::npos ||
+      text.find("\xEF\xBF\xBF") != std::string_view::npos)
+    return false;
+  return std::none_of(text.begin(), text.end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r';
+  });
 }
 
-// XML as FixMyStreet reads it: any parse error fails the test.
+// XML as FixMyStreet reads it: any parse error, or a character XML forbids, fails the test.
 ptree ParseXml(const std::string& text) {
+  EXPECT_TRUE(HasOnlyXmlCharacters(text)) << "not XML 1.0 characters:\n" << text;
   ptree tree;
   std::istringstream in(text);
   try {
@@ -146,9 +149,34 @@ TEST(Open311Form, BadEscapesAndBrokenUtf8AreRefusedNamingTheField) {
   EXPECT_EQ(not_utf8.error().field, "address_string");
 }
 
-TEST(Open311Xml, EscapesMarkupAndDropsWhatXmlForbids) {
-  EXPECT_EQ(api::XmlEscape("a<b>&\"c'\x01\td"), "a&lt;b&gt;&amp;&quot;c&apos;\td");
-  EXPECT_EQ(api::XmlEscape("治安"), "治安");
+TEST(Open311Xml, EscapesMarkupAndReplacesWhatXmlForbids) {
+  const std::string fffd = "\xEF\xBF\xBD";
+  EXPECT_EQ(api::XmlEscape("a<b>&\"c'\x01\td\r\n"),
+            "a&lt;b&gt;&amp;&quot;c&apos;" + fffd + "\td\r\n");
+  EXPECT_EQ(api::XmlEscape("治安 😀 \xEF\xBF\xBD"), "治安 😀 \xEF\xBF\xBD");
+  // Not UTF-8: a stray byte, a sequence cut short, a surrogate, an overlong '/'; one U+FFFD
+  // for each byte that starts no well-formed sequence.
+  EXPECT_EQ(api::XmlEscape("a\xFF"
+                           "b"),
+            "a" + fffd + "b");
+  EXPECT_EQ(api::XmlEscape("治\xE5\xAE"), "治" + fffd + fffd);
+  EXPECT_EQ(api::XmlEscape("\xED\xA0\x80"), fffd + fffd + fffd);
+  EXPECT_EQ(api::XmlEscape("\xC0\xAF"), fffd + fffd);
+  // Well-formed but not XML characters.
+  EXPECT_EQ(api::XmlEscape("x\xEF\xBF\xBEy\xEF\xBF\xBF"), "x" + fffd + "y" + fffd);
+  EXPECT_TRUE(
+      HasOnlyXmlCharacters(api::XmlEscape(std::string_view("\x00\x1F\x7F\xF4\x90\x80\x80", 7))));
+}
+
+TEST(Open311Text, QuotesAreCutBetweenCharactersNeverInsideOne) {
+  EXPECT_EQ(api::FirstCodePoints("治安治安", 2), "治安");
+  EXPECT_EQ(api::FirstCodePoints("a治b", 2), "a治");
+  EXPECT_EQ(api::FirstCodePoints("abc", 5), "abc");
+  EXPECT_EQ(api::FirstCodePoints("abc", 0), "");
+  std::string thirty;
+  for (int i = 0; i < 30; ++i) thirty += "路";
+  EXPECT_EQ(api::FirstCodePoints(thirty, 21).size(), 63u);
+  EXPECT_FALSE(FindInvalidUtf8(api::FirstCodePoints(thirty, 21)));
 }
 
 TEST(RateLimiter, RefusesPastTheBurstSaysHowLongAndRefills) {
@@ -170,6 +198,24 @@ TEST(RateLimiter, MemoryStaysBoundedByForgettingFullBuckets) {
   for (int i = 0; i < 1000; ++i)
     (void)limiter.Take(fmt::format("10.0.{}.{}", i / 256, i % 256), t0);
   EXPECT_LE(limiter.key_count(), 100u);
+}
+
+TEST(RateLimiter, AFloodOfNewKeysDoesNotGiveALimitedKeyItsTokensBack) {
+  api::RateLimiter limiter({3, 300s}, /*max_keys=*/1000);
+  const TimePoint t0 = FromMillis(1'790'000'000'000);
+  const std::string phone = "13900000000";
+  for (int i = 0; i < 3; ++i) ASSERT_FALSE(limiter.Take(phone, t0)) << i;
+  ASSERT_TRUE(limiter.Take(phone, t0));
+  // An IPv6 /48 holds 65,536 /64s: every one a new key that takes a token.
+  for (int i = 0; i < 20'000; ++i) {
+    (void)limiter.Take(fmt::format("2001:db8:1:{:x}::/64", i), t0 + std::chrono::milliseconds(i));
+  }
+  EXPECT_LE(limiter.key_count(), 1000u) << "memory stays bounded";
+  auto wait = limiter.Take(phone, t0 + 30s);
+  ASSERT_TRUE(wait) << "the phone that used up its codes is still limited";
+  EXPECT_EQ(*wait, 270s);
+  EXPECT_FALSE(limiter.Take(phone, t0 + 300s)) << "and refills as if nothing had happened";
+  EXPECT_TRUE(limiter.Take(phone, t0 + 300s));
 }
 
 TEST(RateLimiter, ClientKeyIsTheAddressWithoutPortAndIpv6ByItsSlash64) {
@@ -232,30 +278,69 @@ TEST(ApiKeys, OnlyAHashIsStoredAndTheServerSeesNewAndRevokedKeys) {
   EXPECT_FALSE(reopened.Find(*key));
 }
 
+std::string FileText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+TEST(ApiKeys, AFileThatFailedToReadIsReadAgainSoItsRevocationsHold) {
+  api::InitCrypto();
+  TempDir dir;
+  const TimePoint now = FromMillis(1'790'000'000'000);
+  const std::string path = dir.File("apikeys.json");
+  auto first = api::AddApiKey(dir.path(), "first", now);
+  ASSERT_TRUE(first);
+  api::ApiKeyStore store(dir.path());
+  ASSERT_EQ(store.Find(*first), "first");
+
+  // The replacement revokes "first" and adds "second"; the store has not looked at it yet.
+  ASSERT_TRUE(api::RevokeApiKey(dir.path(), "first", now));
+  auto second = api::AddApiKey(dir.path(), "second", now);
+  ASSERT_TRUE(second);
+  const std::string good = FileText(path);
+  // The store's first look finds it unreadable (as when it catches a file being edited in
+  // place); then the same file — same inode, size and mtime — holds the good text.
+  std::string bad = good;
+  bad[0] = 'x';
+  {
+    std::ofstream out(path + ".new", std::ios::binary);
+    out << bad;
+  }
+  ASSERT_EQ(std::rename((path + ".new").c_str(), path.c_str()), 0);
+  EXPECT_FALSE(store.Find("an unknown key makes the store look at the file"));
+  struct stat seen {};
+  ASSERT_EQ(::stat(path.c_str(), &seen), 0);
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << good;
+  }
+  const timespec times[2] = {seen.st_atim, seen.st_mtim};
+  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
+  struct stat fixed {};
+  ASSERT_EQ(::stat(path.c_str(), &fixed), 0);
+  ASSERT_EQ(fixed.st_ino, seen.st_ino);
+  ASSERT_EQ(fixed.st_size, seen.st_size);
+
+  EXPECT_EQ(store.Find(*second), "second") << "the file that failed is read again";
+  EXPECT_FALSE(store.Find(*first)) << "and the revocation in it holds";
+}
+
 // ---------------------------------------------------------------------------------------------
 // The API in this process.
 
 class CitizenRequestsTest : public testing::Test {
  protected:
   void SetUp() override {
-    api::InitCrypto();
-    auto log = ledger::sqlite::SqliteEventLog::Open(dir_.File("ledger.db"));
-    ASSERT_TRUE(log.has_value());
-    log_ = std::move(*log);
-    engine_ = std::make_unique<engine::Engine>(
-        *log_, clock_, IncidentWorkflow(), engine::EngineOptions{}, cases::DefaultCaseCatalog(0s));
-    ASSERT_TRUE(engine_->Start());
-    auto jurisdictions = ParseJurisdictionGeoJson(Districts());
+    ASSERT_TRUE(platform_.engine_started());
+    engine_ = &platform_.engine();
+    auto jurisdictions = ParseJurisdictionGeoJson(TwoStationDistrict());
     ASSERT_TRUE(jurisdictions);
-    ASSERT_TRUE(engine_->Execute(Command{"admin", DefineJurisdictions{*jurisdictions}}));
-    auto hash = api::HashPassword(kPassword);
-    ASSERT_TRUE(hash);
-    ASSERT_TRUE(engine_->Execute(
-        Command{"admin", pingan::AddUser{User{"li", Role::kDispatcher, "李", "", *hash, {}}}}));
-    auto key = api::AddApiKey(dir_.path(), "fixmystreet", clock_.Now());
+    platform_.Execute(DefineJurisdictions{*jurisdictions}, "admin");
+    platform_.AddUser("li", Role::kDispatcher, "", kPassword, "李");
+    auto key = api::AddApiKey(platform_.dir().path(), "fixmystreet", clock_.Now());
     ASSERT_TRUE(key);
     key_ = *key;
-    keys_ = std::make_unique<api::ApiKeyStore>(dir_.path());
+    keys_ = std::make_unique<api::ApiKeyStore>(platform_.dir().path());
     sms_ = std::make_unique<sms::SimulatorGateway>(clock_);
 
     api::ApiServices services;
@@ -264,19 +349,8 @@ class CitizenRequestsTest : public testing::Test {
     services.api_keys = keys_.get();
     api::ApiOptions options;
     options.web_root = std::string(PINGAN_SOURCE_DIR) + "/web/public";
-    api_ = std::make_unique<api::Api>(*engine_, options, services);
-    api::HttpServerOptions http;
-    http.port = 0;
-    http.threads = 2;
-    server_ = std::make_unique<api::HttpServer>(http, api_->http_handler(), &api_->live_handler());
-    auto port = server_->Start();
-    ASSERT_TRUE(port);
-    port_ = *port;
-  }
-  void TearDown() override {
-    if (server_) server_->Stop();
-    if (engine_) engine_->Stop();
-    if (api_) api_->Stop();
+    platform_.Serve(services, options);
+    port_ = platform_.port();
   }
 
   std::unique_ptr<HttpClient> Client() { return std::make_unique<HttpClient>("127.0.0.1", port_); }
@@ -333,16 +407,13 @@ class CitizenRequestsTest : public testing::Test {
     return client->Post("/api/public/requests", body);
   }
 
-  TempDir dir_;
   FakeClock clock_{
       std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now())};
-  std::unique_ptr<ledger::EventLog> log_;
-  std::unique_ptr<engine::Engine> engine_;
   std::string key_;
   std::unique_ptr<api::ApiKeyStore> keys_;
   std::unique_ptr<sms::SimulatorGateway> sms_;
-  std::unique_ptr<api::Api> api_;
-  std::unique_ptr<api::HttpServer> server_;
+  InProcessApi platform_{clock_};  // after the services it is handed: stops first
+  engine::Engine* engine_ = nullptr;
   std::uint16_t port_ = 0;
 };
 
@@ -508,14 +579,20 @@ TEST_F(CitizenRequestsTest, TheStationsReplyDeadlinesAndClosingShowInOpen311) {
   auto c = Case(id);
   ASSERT_NE(c, nullptr);
   json q = Get("/open311/v2/requests/" + id + ".json").Json()[0];
-  // Deadlines are the kind's SLAs: first response in 1 h, handled in 72 h.
+  // Deadlines are the kind's SLAs: first response in 1 h, handled by the end of the third
+  // working day after the day of the request (more than two days, at most six).
   auto after_request = [&](const char* field) {
     auto requested = ParseTime(q["requested_datetime"].get<std::string>());
     auto t = ParseTime(q[field].get<std::string>());
     EXPECT_TRUE(requested && t) << q.dump();
     return std::chrono::duration_cast<std::chrono::minutes>(*t - *requested);
   };
-  EXPECT_EQ(after_request("expected_datetime"), 72h);
+  auto expected = ParseTime(q["expected_datetime"].get<std::string>());
+  ASSERT_TRUE(expected);
+  EXPECT_EQ(*expected, c->slas[1].deadline);
+  EXPECT_EQ(DistrictDayStart(DistrictDayOf(*expected)), *expected) << "a district midnight";
+  EXPECT_GT(after_request("expected_datetime"), 48h);
+  EXPECT_LE(after_request("expected_datetime"), 144h);
   EXPECT_EQ(after_request("first_response_expected_datetime"), 1h);
   EXPECT_EQ(q["overdue"], false);
   clock_.Advance(2h);
@@ -670,11 +747,12 @@ TEST_F(CitizenRequestsTest, BadOpen311PostsGet400NamingTheField) {
                                "api_key=" + key_ + "&service_code=other&description=100%ZZ");
   EXPECT_EQ(escape.status, 400);
   EXPECT_NE(escape.body.find("description"), std::string::npos) << escape.body;
-  HttpResult as_json = PostForm(*client, "/open311/v2/requests.json",
+  // A body that is not a form carries no key: the key comes in the query string here.
+  HttpResult as_json = PostForm(*client, "/open311/v2/requests.json?api_key=" + key_,
                                 R"({"api_key": "x", "service_code": "other")", "application/json");
   EXPECT_EQ(as_json.status, 400);
   EXPECT_EQ(as_json.Json()[0]["code"], 400);
-  HttpResult as_xml = PostForm(*client, "/open311/v2/requests.xml",
+  HttpResult as_xml = PostForm(*client, "/open311/v2/requests.xml?api_key=" + key_,
                                "<service_request><api_key>x</api_key><unclosed>", "text/xml");
   EXPECT_EQ(as_xml.status, 400);
   EXPECT_EQ(ParseXml(as_xml.body).get<int>("errors.error.code"), 400);
@@ -705,6 +783,171 @@ TEST_F(CitizenRequestsTest, Open311PostsPastTheKeysLimitGet429WithRetryAfter) {
   EXPECT_GE(ok, 50);
   EXPECT_GE(limited, 10);
   EXPECT_FALSE(retry_after.empty());
+}
+
+TEST_F(CitizenRequestsTest, TheSameTemplatedTextFromTwoResidentsOfOneAppIsTwoRequests) {
+  // FixMyStreet offers "路灯不亮" to everyone; two residents send it a minute apart.
+  auto first_form = FixMyStreetForm(key_, "public_order", "路灯不亮");
+  HttpResult first = PostForm("/open311/v2/requests.json", first_form);
+  ASSERT_EQ(first.status, 200) << first.body;
+  const std::string first_id = first.Json()[0]["service_request_id"];
+  clock_.Advance(1min);
+  auto other_form = first_form;
+  for (auto& [name, value] : other_form) {
+    if (name == "email") value = "neighbour@example.org";
+    if (name == "phone") value = "13700000000";
+    if (name == "first_name") value = "小红";
+  }
+  HttpResult other = PostForm("/open311/v2/requests.json", other_form);
+  ASSERT_EQ(other.status, 200) << other.body;
+  EXPECT_NE(other.Json()[0]["service_request_id"], first_id) << "another resident's request";
+  EXPECT_NE(other.Json()[0]["token"], first.Json()[0]["token"]);
+  EXPECT_NE(other.Json()[0]["tracking_no"], first.Json()[0]["tracking_no"]);
+
+  // Only a device or account id tells two of the app's users apart: still two.
+  auto anonymous = FixMyStreetForm(key_, "public_order", "路灯不亮");
+  std::erase_if(anonymous, [](const auto& f) {
+    return f.first == "email" || f.first == "phone" || f.first.ends_with("_name");
+  });
+  auto device_a = anonymous, device_b = anonymous;
+  device_a.emplace_back("device_id", "device-a");
+  device_b.emplace_back("device_id", "device-b");
+  HttpResult a = PostForm("/open311/v2/requests.json", device_a);
+  HttpResult b = PostForm("/open311/v2/requests.json", device_b);
+  ASSERT_EQ(a.status, 200) << a.body;
+  ASSERT_EQ(b.status, 200) << b.body;
+  EXPECT_NE(a.Json()[0]["service_request_id"], b.Json()[0]["service_request_id"]);
+
+  // The same resident about another lamp (200 m away): a new request.
+  auto elsewhere = first_form;
+  for (auto& [name, value] : elsewhere)
+    if (name == "lat") value = "37.502";
+  HttpResult moved = PostForm("/open311/v2/requests.json", elsewhere);
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_NE(moved.Json()[0]["service_request_id"], first_id);
+
+  // The first resident's app resending after a lost answer: the request it already made.
+  HttpResult resent = PostForm("/open311/v2/requests.json", first_form);
+  ASSERT_EQ(resent.status, 200) << resent.body;
+  EXPECT_EQ(resent.Json()[0]["service_request_id"], first_id);
+  EXPECT_EQ(resent.Json()[0]["token"], first.Json()[0]["token"]);
+  EXPECT_EQ(engine_->Read([](const engine::ReadView& v) { return v.cases.size(); }), 5u);
+}
+
+TEST_F(CitizenRequestsTest, Open311XmlIsWellFormedWhateverTheClientSent) {
+  // Thirty Chinese characters (90 bytes) quoted back in error messages: a cut at 64 or 40
+  // bytes would fall inside a character.
+  std::string thirty, escaped;
+  for (int i = 0; i < 30; ++i) thirty += "路灯";
+  thirty.resize(90);
+  for (unsigned char c : thirty) escaped += fmt::format("%{:02X}", c);
+  for (const std::string& target : {
+           "/open311/v2/services/" + escaped + ".xml",
+           "/open311/v2/requests/" + escaped + ".xml",
+           "/open311/v2/tokens/" + escaped + ".xml",
+           "/open311/v2/requests.xml?service_code=" + escaped,
+           "/open311/v2/requests.xml?start_date=" + escaped,
+           "/open311/v2/requests.xml?service_request_id=" + escaped,
+       }) {
+    HttpResult r = Get(target);
+    EXPECT_GE(r.status, 400) << target;
+    ptree tree = ParseXml(r.body);
+    EXPECT_EQ(tree.get<int>("errors.error.code", 0), r.status) << target << "\n" << r.body;
+  }
+  for (const char* field : {"lat", "service_code"}) {
+    auto fields = FixMyStreetForm(key_, "other", "测试");
+    for (auto& [name, value] : fields)
+      if (name == field) value = thirty;
+    HttpResult r = PostForm("/open311/v2/requests.xml", fields);
+    EXPECT_EQ(r.status, 400) << field;
+    EXPECT_EQ(ParseXml(r.body).get<int>("errors.error.code", 0), 400) << field << "\n" << r.body;
+  }
+
+  // A description holding what XML cannot carry (U+FFFF, a control character) is kept as
+  // sent, and shown in XML with U+FFFD in their place.
+  auto fields = FixMyStreetForm(key_, "other", "路灯\xEF\xBF\xBF不亮\x01了");
+  HttpResult posted = PostForm("/open311/v2/requests.xml", fields);
+  ASSERT_EQ(posted.status, 200) << posted.body;
+  const std::string id =
+      ParseXml(posted.body).get<std::string>("service_requests.request.service_request_id");
+  HttpResult listed = Get("/open311/v2/requests/" + id + ".xml");
+  ASSERT_EQ(listed.status, 200);
+  EXPECT_EQ(ParseXml(listed.body).get<std::string>("service_requests.request.description"),
+            "路灯\xEF\xBF\xBD不亮\xEF\xBF\xBD了");
+}
+
+TEST_F(CitizenRequestsTest, QueryArgumentsThatAreNotUtf8Get400NamingTheArgument) {
+  // Over HTTP the server may refuse them before the route does (its own error body); either
+  // way a 400 naming the argument, and nothing reaches the ledger. The route's own answer, in
+  // the standard's format, is checked through the router (PublicDeskTest).
+  auto fields = FixMyStreetForm(key_, "other", "测试");
+  std::erase_if(fields, [](const auto& f) { return f.first == "description"; });
+  auto client = Client();
+  HttpResult r =
+      PostForm(*client, "/open311/v2/requests.json?description=%FF%FE", FormEncode(fields));
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(r.body.find("description"), std::string::npos) << r.body;
+  HttpResult keyed = PostForm(*client,
+                              "/open311/v2/requests.xml?api_key=" + key_ +
+                                  "&service_code=other&attribute%5Btype%5D=complaint&lat=37.5&"
+                                  "long=121.45&description=%E8%B7%AF%E7",
+                              "");
+  EXPECT_EQ(keyed.status, 400) << keyed.body;
+  EXPECT_NE(keyed.body.find("description"), std::string::npos) << keyed.body;
+  HttpResult listed = Get("/open311/v2/requests.json?service_code=%C0%AF");
+  EXPECT_EQ(listed.status, 400) << listed.body;
+  EXPECT_NE(listed.body.find("service_code"), std::string::npos) << listed.body;
+  EXPECT_EQ(engine_->Read([](const engine::ReadView& v) { return v.cases.size(); }), 0u);
+  EXPECT_EQ(Get("/open311/v2/requests.json").status, 200) << "the server carries on";
+}
+
+TEST_F(CitizenRequestsTest, APostWithoutAKeyIs403WhateverItsBody) {
+  auto client = Client();
+  auto expect_403 = [&](const HttpResult& r, const std::string& what) {
+    EXPECT_EQ(r.status, 403) << what << ": " << r.body;
+    if (r.status == 403) {
+      EXPECT_EQ(r.Json()[0]["code"], 403) << what;
+    }
+  };
+  expect_403(PostForm(*client, "/open311/v2/requests.json", R"({"service_code": "other"})",
+                      "application/json"),
+             "JSON");
+  expect_403(PostForm(*client, "/open311/v2/requests.json",
+                      "api_key=" + key_ + "&service_code=other", "text/plain"),
+             "a key in a body that is not a form");
+  std::string many = "service_code=other";
+  for (int i = 0; i < 150; ++i) many += fmt::format("&f{}=x", i);
+  expect_403(PostForm(*client, "/open311/v2/requests.json", many), "too many fields");
+  expect_403(PostForm(*client, "/open311/v2/requests.json", "description=100%ZZ"), "bad escape");
+  // With the key, the same bodies are 400s naming what is wrong.
+  HttpResult keyed_many =
+      PostForm(*client, "/open311/v2/requests.json", "api_key=" + key_ + "&" + many);
+  EXPECT_EQ(keyed_many.status, 400) << keyed_many.body;
+  HttpResult keyed_plain =
+      PostForm(*client, "/open311/v2/requests.json?api_key=" + key_, "x", "text/plain");
+  EXPECT_EQ(keyed_plain.status, 400) << keyed_plain.body;
+  EXPECT_EQ(engine_->Read([](const engine::ReadView& v) { return v.cases.size(); }), 0u);
+}
+
+TEST_F(CitizenRequestsTest, AWindowLongAgoFindsItsRequestsAndNoLaterOnes) {
+  const TimePoint long_ago = clock_.Now();
+  const std::string old_request = NewOpen311Request("traffic", "路口信号灯坏了");
+  clock_.Advance(24h * 200);
+  const std::string recent = NewOpen311Request("traffic", "路口违停");
+  auto ids = [&](const std::string& query) {
+    HttpResult r = Get("/open311/v2/requests.json" + query);
+    EXPECT_EQ(r.status, 200) << query << ": " << r.body;
+    std::vector<std::string> out;
+    for (const json& q : r.Json()) out.push_back(q["service_request_id"]);
+    return out;
+  };
+  const std::string window =
+      "?start_date=" + FormatIso8601(long_ago - 1h) + "&end_date=" + FormatIso8601(long_ago + 24h);
+  EXPECT_EQ(ids(window), std::vector<std::string>{old_request});
+  EXPECT_EQ(ids(window + "&status=closed"), std::vector<std::string>{});
+  EXPECT_EQ(ids(""), std::vector<std::string>{recent}) << "the last 90 days by default";
+  const std::string newer = NewOpen311Request("other", "小区门口有人乱扔垃圾");
+  EXPECT_EQ(ids(""), (std::vector<std::string>{newer, recent})) << "newest first";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -996,6 +1239,162 @@ TEST_F(CitizenRequestsTest, TheResidentPageIsServedAtJiesu) {
   EXPECT_NE(page.body.find("name=\"viewport\""), std::string::npos);
   EXPECT_EQ(Get("/jiesu/app.js").status, 200);
   EXPECT_EQ(Get("/jiesu/style.css").status, 200);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The resident page's routes on a desk with limits of the test's choosing, called through the
+// router without a socket.
+
+// The simulator behind a gate: while held, Send waits (a slow SMS provider).
+class HeldGateway final : public sms::SmsGateway {
+ public:
+  explicit HeldGateway(const Clock& clock) : simulator_(clock) {}
+  Result<sms::SentSms> Send(const sms::OutgoingSms& message) override {
+    std::unique_lock lock(mu_);
+    released_.wait(lock, [&] { return !is_held_; });
+    lock.unlock();
+    return simulator_.Send(message);
+  }
+  std::string_view name() const override { return "held"; }
+  void Hold() {
+    std::lock_guard lock(mu_);
+    is_held_ = true;
+  }
+  void Release() {
+    {
+      std::lock_guard lock(mu_);
+      is_held_ = false;
+    }
+    released_.notify_all();
+  }
+  const sms::SimulatorGateway& simulator() const { return simulator_; }
+
+ private:
+  sms::SimulatorGateway simulator_;
+  std::mutex mu_;
+  std::condition_variable released_;
+  bool is_held_ = false;
+};
+
+class PublicDeskTest : public testing::Test {
+ protected:
+  void Start(api::PublicLimits limits, api::ApiKeyStore* keys = nullptr) {
+    ASSERT_TRUE(platform_.engine_started());
+    api::AddCitizenRequestRoutes(
+        router_, {platform_.engine(), workers_, &sms_, keys, "", std::move(limits)});
+  }
+  api::HttpResponse Send(api::HttpRequest request) {
+    std::promise<api::HttpResponse> reply;
+    router_.Handle(std::move(request),
+                   [&reply](api::HttpResponse response) { reply.set_value(std::move(response)); });
+    return reply.get_future().get();
+  }
+  void TearDown() override {
+    sms_.Release();
+    workers_.join();  // what the desk posted has run before the desk goes
+  }
+  std::future<api::HttpResponse> Post(const std::string& path, const json& body) {
+    api::HttpRequest request;
+    request.method = "POST";
+    request.target = path;
+    request.path = path;
+    request.headers["content-type"] = "application/json";
+    request.body = body.dump();
+    request.remote_address = "10.1.2.3:40000";
+    auto promise = std::make_shared<std::promise<api::HttpResponse>>();
+    auto answer = promise->get_future();
+    router_.Handle(std::move(request), [promise](api::HttpResponse response) {
+      promise->set_value(std::move(response));
+    });
+    return answer;
+  }
+  int Verify(const std::string& phone) {
+    return Post("/api/public/verify", {{"phone", phone}}).get().status;
+  }
+  std::string CodeSentTo(const std::string& phone) {
+    auto sent = sms_.simulator().Outbox(1, phone);
+    std::smatch m;
+    return !sent.empty() && std::regex_search(sent.front().text, m, std::regex("\\d{6}"))
+               ? m.str()
+               : std::string();
+  }
+
+  FakeClock clock_{FromMillis(1'790'000'000'000)};
+  HeldGateway sms_{clock_};
+  InProcessApi platform_{clock_};
+  boost::asio::thread_pool workers_{2};
+  api::Router router_{[](std::string_view) -> Result<std::shared_ptr<const User>> {
+    return Error{ErrorCode::kUnauthenticated, "no sessions here", ""};
+  }};
+};
+
+TEST_F(PublicDeskTest, AFullSmsQueueLeavesTheCodeTheResidentHasLive) {
+  api::PublicLimits limits;
+  limits.max_queued_sms = 1;
+  Start(limits);
+  ASSERT_EQ(Verify("13900001234"), 202);
+  const std::string code = CodeSentTo("13900001234");
+  ASSERT_EQ(code.size(), 6u);
+
+  sms_.Hold();  // the provider stalls: one SMS waits, and the queue is full
+  auto waiting = Post("/api/public/verify", {{"phone", "13900005678"}});
+  EXPECT_EQ(Verify("13900001234"), 503) << "no code can be sent now";
+  sms_.Release();
+  EXPECT_EQ(waiting.get().status, 202);
+
+  api::HttpResponse submitted = Post("/api/public/requests", {{"phone", "13900001234"},
+                                                              {"code", code},
+                                                              {"type", "consultation"},
+                                                              {"topic", "documents"},
+                                                              {"description", "居住证续签"}})
+                                    .get();
+  EXPECT_EQ(submitted.status, 201) << "the code that was sent still works: " << submitted.body;
+}
+
+TEST_F(PublicDeskTest, Open311QueryArgumentsThatAreNotUtf8Get400InTheStandardsFormat) {
+  auto key = api::AddApiKey(platform_.dir().path(), "fixmystreet", clock_.Now());
+  ASSERT_TRUE(key);
+  api::ApiKeyStore keys(platform_.dir().path());
+  Start({}, &keys);
+  // Everything in the query string, as the standard names a POST's arguments; the description
+  // is cut inside a character.
+  api::HttpRequest post;
+  post.method = "POST";
+  post.path = post.target = "/open311/v2/requests.json";
+  post.query = {{"api_key", *key}, {"service_code", "other"}, {"attribute[type]", "complaint"},
+                {"lat", "37.5"},   {"long", "121.45"},        {"description", "路\xE7"}};
+  post.remote_address = "10.1.2.3:40000";
+  api::HttpResponse r = Send(post);
+  EXPECT_EQ(r.status, 400) << r.body;
+  json errors = json::parse(r.body, nullptr, false);
+  ASSERT_TRUE(errors.is_array()) << r.body;
+  EXPECT_EQ(errors[0]["code"], 400);
+  EXPECT_TRUE(errors[0]["description"].get<std::string>().starts_with("description: ")) << r.body;
+
+  api::HttpRequest list;
+  list.method = "GET";
+  list.path = list.target = "/open311/v2/requests.xml";
+  list.query = {{"service_code", "\xC0\xAF"}};
+  list.remote_address = "10.1.2.3:40000";
+  api::HttpResponse listed = Send(list);
+  EXPECT_EQ(listed.status, 400);
+  EXPECT_TRUE(ParseXml(listed.body)
+                  .get<std::string>("errors.error.description")
+                  .starts_with("service_code: "))
+      << listed.body;
+  EXPECT_EQ(platform_.engine().Read([](const engine::ReadView& v) { return v.cases.size(); }), 0u);
+}
+
+TEST_F(PublicDeskTest, WhileAllCodesAreRefusedNoPhonesOwnLimitIsUsedUp) {
+  api::PublicLimits limits;
+  limits.codes_per_address = {100, 1s};
+  limits.codes_overall = {1, std::chrono::hours(1)};
+  limits.codes_per_phone = {1, std::chrono::hours(10)};
+  Start(limits);
+  EXPECT_EQ(Verify("13900001111"), 202);
+  EXPECT_EQ(Verify("13900002222"), 429) << "the bureau's own limit";
+  clock_.Advance(std::chrono::hours(1));
+  EXPECT_EQ(Verify("13900002222"), 202) << "the refusal did not use up the phone's own code";
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -22,6 +22,8 @@
 #include "map/address_search.h"
 #include "roads/road_graph.h"
 #include "support/http_client.h"
+#include "support/in_process_api.h"
+#include "support/jurisdiction_squares.h"
 #include "support/temp_dir.h"
 
 namespace pingan::test {
@@ -38,18 +40,6 @@ constexpr LonLat kPlaceA{121.20, 37.50};
 constexpr LonLat kPlaceB{121.70, 37.50};
 constexpr const char* kRepeatCaller = "13912345678";
 
-Jurisdiction Square(std::string id, std::string parent, JurisdictionLevel level, double lon0,
-                    double lat0, double lon1, double lat1) {
-  Jurisdiction j;
-  j.id = std::move(id);
-  j.parent_id = std::move(parent);
-  j.name = j.id;
-  j.level = level;
-  j.area.polygons.push_back(
-      Polygon{{{lon0, lat0}, {lon1, lat0}, {lon1, lat1}, {lon0, lat1}, {lon0, lat0}}, {}});
-  return j;
-}
-
 // Two streets: 幸福路 in S2 and 海边路 outside every station.
 std::unique_ptr<roads::RoadGraph> Streets() {
   std::vector<LonLat> nodes = {{121.80, 37.40}, {121.801, 37.40}, {123.0, 37.40}, {123.001, 37.40}};
@@ -65,49 +55,28 @@ std::unique_ptr<roads::RoadGraph> Streets() {
 class RepeatsApiTest : public testing::Test {
  protected:
   void SetUp() override {
-    api::InitCrypto();
-    auto log = ledger::sqlite::SqliteEventLog::Open(dir_.File("ledger.db"));
-    ASSERT_TRUE(log.has_value());
-    log_ = std::move(*log);
-    engine::EngineOptions options;
-    options.deadline_check_interval = 20ms;
-    engine_ = std::make_unique<engine::Engine>(*log_, clock_, IncidentWorkflow(), options,
-                                               cases::DefaultCaseCatalog(0s));
-    ASSERT_TRUE(engine_->Start());
+    ASSERT_TRUE(platform_.engine_started());
+    engine_ = &platform_.engine();
     Ok(DefineJurisdictions{{Square("B", "", JurisdictionLevel::kBureau, 121, 37, 122, 38),
                             Square("S1", "B", JurisdictionLevel::kStation, 121, 37, 121.5, 38),
                             Square("S2", "B", JurisdictionLevel::kStation, 121.5, 37, 122, 38)}});
-    auto hash = api::HashPassword(kPassword);
-    ASSERT_TRUE(hash);
-    Ok(pingan::AddUser{User{"li", Role::kDispatcher, "李", "", *hash, {}}});
-    Ok(pingan::AddUser{User{"chief", Role::kStationChief, "所长", "S1", *hash, {}}});
+    platform_.AddUser("li", Role::kDispatcher, "", kPassword, "李");
+    platform_.AddUser("chief", Role::kStationChief, "S1", kPassword, "所长");
     graph_ = Streets();
     addresses_ = std::make_unique<map::AddressIndex>(*graph_, std::vector<map::Place>{});
     api::ApiServices services;
     services.addresses = addresses_.get();
     api::ApiOptions api_options;
     api_options.session_lifetime = std::chrono::hours(24 * 365);  // the tests move the clock
-    api_ = std::make_unique<api::Api>(*engine_, api_options, services);
-    api::HttpServerOptions http;
-    http.port = 0;
-    server_ = std::make_unique<api::HttpServer>(http, api_->http_handler(), &api_->live_handler());
-    auto port = server_->Start();
-    ASSERT_TRUE(port);
-    port_ = *port;
+    platform_.Serve(services, api_options);
+    port_ = platform_.port();
     li_ = Client("li");
     chief_ = Client("chief");
-  }
-  void TearDown() override {
-    if (server_) server_->Stop();
-    if (engine_) engine_->Stop();
-    if (api_) api_->Stop();
   }
 
   template <typename C>
   std::int64_t Ok(C body) {
-    auto r = engine_->Execute(Command{"test", std::move(body)});
-    EXPECT_TRUE(r) << r.error().message;
-    return r ? r->id : 0;
+    return platform_.Execute(std::move(body)).id;
   }
   std::unique_ptr<HttpClient> Client(const std::string& user) {
     auto c = std::make_unique<HttpClient>("127.0.0.1", port_);
@@ -131,7 +100,7 @@ class RepeatsApiTest : public testing::Test {
   // The audit records of personal data shown so far.
   std::vector<json> Audits() {
     std::vector<json> out;
-    Status ok = log_->ReadFrom(0, [&](Event&& e) -> Status {
+    Status ok = platform_.log().ReadFrom(0, [&](Event&& e) -> Status {
       if (e.type == "audit.personal_data_read") out.push_back(e.data);
       return {};
     });
@@ -179,14 +148,18 @@ class RepeatsApiTest : public testing::Test {
     return w;
   }
 
-  TempDir dir_;
+  // Escalations are checked every 20 ms, so a moved clock is acted on at once.
+  static engine::EngineOptions QuickDeadlines() {
+    engine::EngineOptions options;
+    options.deadline_check_interval = 20ms;
+    return options;
+  }
+
   FakeClock clock_{kT0};
-  std::unique_ptr<ledger::EventLog> log_;
-  std::unique_ptr<engine::Engine> engine_;
   std::unique_ptr<roads::RoadGraph> graph_;
   std::unique_ptr<map::AddressIndex> addresses_;
-  std::unique_ptr<api::Api> api_;
-  std::unique_ptr<api::HttpServer> server_;
+  InProcessApi platform_{clock_, QuickDeadlines()};  // after the services it is handed
+  engine::Engine* engine_ = nullptr;
   std::uint16_t port_ = 0;
   std::map<std::string, std::string> tokens_;
   std::unique_ptr<HttpClient> li_, chief_;

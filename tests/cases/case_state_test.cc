@@ -1,12 +1,15 @@
 // Cases kept by the district state: opened by an incident's close or a command, acted on,
 // escalated by the deadline check, with follow-ons, replay and checkpoints — the ledger side of
 // the workflows that case_workflow_test drives record by record.
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "cases/case_kinds.h"
 #include "core/district_state.h"
 #include "core/incident_workflow.h"
 #include "core/json_support.h"
+#include "support/jurisdiction_squares.h"
 
 namespace pingan {
 namespace {
@@ -17,16 +20,7 @@ using std::chrono::seconds;
 
 const TimePoint kT0 = FromMillis(1'790'000'000'000);
 
-Jurisdiction Square(std::string id, std::string parent, JurisdictionLevel level, double x0,
-                    double y0, double x1, double y1) {
-  Jurisdiction j;
-  j.id = std::move(id);
-  j.parent_id = std::move(parent);
-  j.name = j.id;
-  j.level = level;
-  j.area.polygons.push_back({{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}}, {}});
-  return j;
-}
+using test::Square;
 
 class CaseStateTest : public testing::Test {
  protected:
@@ -196,6 +190,26 @@ TEST_F(CaseStateTest, CaseCommandsAreCheckedBeforeAnythingIsWritten) {
   EXPECT_EQ(Refused(CaseAction{dispute, "assign", {{"station_id", "S9"}, {"mediator", "m"}}}).field,
             "station_id");
   EXPECT_EQ(Refused(CaseAction{dispute, "assign", {}}).field, "mediator");
+}
+
+TEST_F(CaseStateTest, SeveralCasesOpenTogetherOrNotAtAll) {
+  CreateCase good{"fund_warning", "S1", 1, 0, 0, {}, {{"victim_phone", "13800000001"}}};
+  CreateCase bad = good;
+  bad.station_id = "S9";
+  EXPECT_EQ(Refused(CreateCases{{good, good, bad}}).field, "cases[2].station_id");
+  EXPECT_EQ(state_.FindCase(1), nullptr) << "nothing of a refused batch is opened";
+  EXPECT_EQ(Refused(CreateCases{}).field, "cases");
+
+  CreateCase located{"fund_warning", "", 1, 0, 0, LonLat{121.15, 37.05}, {}};
+  CommandOutcome opened = Ok(CreateCases{{good, located, good}});
+  ASSERT_EQ(opened.id, 1);
+  // Consecutive ids, each case as CreateCase would open it, one case.opened event each.
+  EXPECT_EQ(state_.FindCase(2)->station_id, "S2");
+  EXPECT_EQ(state_.FindCase(3)->fields["victim_phone"], "13800000001");
+  EXPECT_EQ(state_.FindCase(4), nullptr);
+  EXPECT_EQ(std::count_if(events_.begin(), events_.end(),
+                          [](const Event& e) { return e.type == "case.opened"; }),
+            3);
 }
 
 TEST_F(CaseStateTest, ReplayAndCheckpointRebuildTheSameCases) {

@@ -1,5 +1,7 @@
 // Every case kind on the one workflow mechanism, driven with made-up times: deadlines,
 // reminders, escalation, sign-off, and nothing closing without its required fields.
+#include <memory>
+
 #include <gtest/gtest.h>
 
 #include "cases/case_kinds.h"
@@ -13,13 +15,14 @@ using std::chrono::minutes;
 
 const TimePoint t0 = TimePoint{} + std::chrono::days(20000);
 
-CaseRecord Open(const CaseKind& kind, nlohmann::json fields = nlohmann::json::object()) {
+CaseRecord Open(const CaseKind& kind, nlohmann::json fields = nlohmann::json::object(),
+                TimePoint at = t0) {
   OpenCaseRequest request;
   request.id = 1;
   request.station_id = "cb";
   request.incident_id = 42;
   request.fields = std::move(fields);
-  auto record = OpenCase(kind, request, t0);
+  auto record = OpenCase(kind, request, at);
   EXPECT_TRUE(record) << record.error().message;
   return *record;
 }
@@ -156,7 +159,14 @@ TEST(RectificationCase, NeedsAWrittenReplyAndASupervisorsSignOff) {
   EXPECT_EQ(c.fields["reply"], "已补充：增加夜间巡逻");
 }
 
-TEST(RequestCase, FirstResponseWithinAnHourAndClosureWithinThreeDays) {
+// 00:00 China Standard Time on that district day.
+TimePoint DistrictMidnight(int y, unsigned m, unsigned d) {
+  return DistrictDayStart(std::chrono::sys_days(std::chrono::year_month_day{
+      std::chrono::year(y), std::chrono::month(m), std::chrono::day(d)}));
+}
+
+// t0 is Friday 4 October 2024, 08:00 in the district.
+TEST(RequestCase, FirstResponseWithinAnHourAndClosureWithinThreeWorkingDays) {
   const CaseKind& k = RequestKind();
   CaseRecord c = Open(k, {{"text", "小区门口夜间噪音"}});
   EXPECT_EQ(OwnerOf(k, c), "duty_desk");
@@ -168,15 +178,35 @@ TEST(RequestCase, FirstResponseWithinAnHourAndClosureWithinThreeDays) {
             (std::vector<std::string>{"duty_desk", "station_chief"}));
   Act(k, c, "respond", {{"response", "已联系物业，今晚巡查"}}, t0 + minutes(100));
   EXPECT_EQ(c.slas[0].met_at, t0 + minutes(100));
+  // Handled by the end of the third working day after Friday: Wednesday 9 October, 24:00.
+  EXPECT_EQ(c.slas[1].deadline, DistrictMidnight(2024, 10, 10));
   Refused(k, c, "close", {{"result", "done"}}, "result");
   Act(k, c, "close", {{"result", "resolved"}}, t0 + hours(50));
   EXPECT_TRUE(IsOverdue(c, t0 + hours(55)));  // the first response came late
   EXPECT_LE(*c.slas[1].met_at, c.slas[1].deadline);
   EXPECT_EQ(c.slas[1].met_at, t0 + hours(50));
-  // Reopened: handled again within 72 h of the reopening.
-  Act(k, c, "reopen", {{"note", "噪音又出现"}}, t0 + hours(60));
+  // Reopened on Monday evening: three working days again from then, to Thursday 24:00.
+  Act(k, c, "reopen", {{"note", "噪音又出现"}}, t0 + hours(84));
   EXPECT_TRUE(c.IsOpen());
-  EXPECT_EQ(c.slas[1].deadline, t0 + hours(132));
+  EXPECT_EQ(c.slas[1].deadline, DistrictMidnight(2024, 10, 11));
+}
+
+TEST(RequestCase, WorkingDaysFollowTheBureausHolidayCalendar) {
+  // 2024's National Day: 1–7 October off, Saturday 12 October worked in their place.
+  auto calendar = WorkingCalendar::FromJson(nlohmann::json::parse(
+      R"({"holidays": ["2024-10-01", "2024-10-02", "2024-10-03", "2024-10-04", "2024-10-07"],
+          "workdays": ["2024-10-12"]})"));
+  ASSERT_TRUE(calendar) << calendar.error().message;
+  CaseKind k = RequestKind();
+  for (SlaRule& rule : k.workflow.slas)
+    rule.calendar = std::make_shared<const WorkingCalendar>(*calendar);
+  // Received on the holiday Friday: Tuesday, Wednesday, Thursday.
+  EXPECT_EQ(Open(k).slas[1].deadline, DistrictMidnight(2024, 10, 11));
+  // Received on Wednesday 9 October at 23:59: Thursday, Friday and the Saturday worked.
+  CaseRecord late = Open(k, nlohmann::json::object(), DistrictMidnight(2024, 10, 10) - minutes(1));
+  EXPECT_EQ(late.slas[1].deadline, DistrictMidnight(2024, 10, 13));
+  // The first response is still an hour, holiday or not.
+  EXPECT_EQ(late.slas[0].deadline, DistrictMidnight(2024, 10, 10) + minutes(59));
 }
 
 TEST(FundWarningCase, ContactWithinTenMinutesOrTheAntiFraudCentreIsTold) {
@@ -254,7 +284,20 @@ TEST(CaseKinds, DeadlinesAreTheBureausToSet) {
       request.workflow, nlohmann::json::parse(R"({"first_response": {"by_priority_s": [1800]}})")));
   CaseRecord c = Open(request);
   EXPECT_EQ(c.slas[0].deadline, t0 + minutes(30));
-  EXPECT_EQ(c.slas[1].deadline, t0 + hours(72));
+  EXPECT_EQ(c.slas[1].deadline, DistrictMidnight(2024, 10, 10));
+  // Or counted in hours again.
+  ASSERT_TRUE(ApplySlaOverrides(
+      request.workflow, nlohmann::json::parse(R"({"handled": {"by_priority_s": [172800]}})")));
+  EXPECT_EQ(Open(request).slas[1].deadline, t0 + hours(48));
+  Status both = ApplySlaOverrides(
+      request.workflow,
+      nlohmann::json::parse(R"({"handled": {"by_priority_s": [3600], "working_days": 2}})"));
+  ASSERT_FALSE(both);
+  EXPECT_EQ(both.error().field, "request.handled.working_days");
+  Status zero = ApplySlaOverrides(request.workflow,
+                                  nlohmann::json::parse(R"({"handled": {"working_days": 0}})"));
+  ASSERT_FALSE(zero);
+  EXPECT_EQ(zero.error().field, "request.handled.working_days");
 }
 
 }  // namespace

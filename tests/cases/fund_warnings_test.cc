@@ -88,6 +88,8 @@ TEST(FundWarnings, AmountsAreYuanWithAtMostTwoDecimals) {
   EXPECT_EQ(fen(19.99), 1999);
   EXPECT_EQ(fen(1e11), 10'000'000'000'000);
   EXPECT_EQ(fen(0.005), -1);
+  EXPECT_EQ(fen(50000.005), -1);  // a third decimal on a large amount, too
+  EXPECT_EQ(fen(999999999.99), 99999999999);
   EXPECT_EQ(fen("12.5", true), 1250);
   EXPECT_EQ(fen("12.50", true), 1250);
   for (const char* bad : {"12.", ".5", "1,234", "1e5", "-3", "12.345", " 1", ""}) {

@@ -4,6 +4,7 @@
 
 #include "core/incident_workflow.h"
 #include "core/json_support.h"
+#include "support/jurisdiction_squares.h"
 
 namespace pingan {
 namespace {
@@ -12,16 +13,7 @@ using std::chrono::seconds;
 
 const TimePoint kT0 = FromMillis(1'790'000'000'000);
 
-Jurisdiction Square(std::string id, std::string parent, JurisdictionLevel level, double x0,
-                    double y0, double x1, double y1) {
-  Jurisdiction j;
-  j.id = std::move(id);
-  j.parent_id = std::move(parent);
-  j.name = j.id;
-  j.level = level;
-  j.area.polygons.push_back({{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}}, {}});
-  return j;
-}
+using test::Square;
 
 // A district with two stations side by side, three cars and a guard team, and a clock.
 class DistrictStateTest : public testing::Test {

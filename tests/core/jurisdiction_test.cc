@@ -7,15 +7,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/jurisdiction_squares.h"
+
 namespace pingan {
 namespace {
 
-Jurisdiction Square(std::string id, std::string parent, JurisdictionLevel level, double x0,
-                    double y0, double x1, double y1) {
-  Jurisdiction j{std::move(id), std::move(parent), "", level, {}};
-  j.area.polygons.push_back({{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}}, {}});
-  return j;
-}
+using test::Square;
 
 TEST(JurisdictionIndex, LocatesTheDeepestLevelAndFillsAncestors) {
   //  B: [0,4]x[0,2];  S1 left half, S2 right half;  P1 inside S1;  G1 inside P1.

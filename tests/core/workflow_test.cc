@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/incident_workflow.h"
+#include "core/time_format.h"
+#include "core/working_calendar.h"
 
 namespace pingan {
 namespace {
@@ -249,6 +251,70 @@ TEST(Sla, BadOverridesNameTheField) {
   ASSERT_FALSE(status.has_value());
   EXPECT_EQ(status.error().field, "incident.dispatch.by_priority_s");
   EXPECT_EQ(SlaDeadline(def.slas[0], 1), seconds(60));  // unchanged after a refusal
+}
+
+// ---------------------------------------------------------------------------------------------
+// Working days (working_calendar.h)
+
+std::chrono::sys_days Day(int y, unsigned m, unsigned d) {
+  return std::chrono::sys_days(std::chrono::year_month_day{
+      std::chrono::year(y), std::chrono::month(m), std::chrono::day(d)});
+}
+
+TEST(WorkingCalendar, CountsWholeDistrictDaysAfterTheDayOfReceipt) {
+  WorkingCalendar weekdays;
+  EXPECT_TRUE(weekdays.IsWorkingDay(Day(2026, 11, 20)));   // Friday
+  EXPECT_FALSE(weekdays.IsWorkingDay(Day(2026, 11, 21)));  // Saturday
+  EXPECT_FALSE(weekdays.IsWorkingDay(Day(2026, 11, 22)));  // Sunday
+  // Friday 23:30 in the district is still Friday, though UTC says 15:30: Mon, Tue, Wed.
+  const TimePoint friday_night = DistrictDayStart(Day(2026, 11, 21)) - std::chrono::minutes(30);
+  EXPECT_EQ(DistrictDayOf(friday_night), Day(2026, 11, 20));
+  EXPECT_EQ(weekdays.EndOfWorkingDaysAfter(friday_night, 3), DistrictDayStart(Day(2026, 11, 26)));
+  // Saturday 00:10 counts the same three days.
+  EXPECT_EQ(weekdays.EndOfWorkingDaysAfter(friday_night + std::chrono::minutes(40), 3),
+            DistrictDayStart(Day(2026, 11, 26)));
+  // A day's 00:00 is 16:00 UTC the day before.
+  EXPECT_EQ(FormatIso8601(DistrictDayStart(Day(2026, 11, 26))), "2026-11-25T16:00:00.000Z");
+}
+
+TEST(WorkingCalendar, HolidaysAndWorkedWeekendsComeFromConfiguration) {
+  // The 2026 Spring Festival: 15–23 February off, Saturday 14 and 28 February worked.
+  auto calendar = WorkingCalendar::FromJson(nlohmann::json::parse(R"({
+      "holidays": ["2026-02-16", "2026-02-17", "2026-02-18", "2026-02-19", "2026-02-20",
+                   "2026-02-23"],
+      "workdays": ["2026-02-14", "2026-02-28"]})"));
+  ASSERT_TRUE(calendar) << calendar.error().message;
+  EXPECT_TRUE(calendar->IsWorkingDay(Day(2026, 2, 14)));
+  EXPECT_FALSE(calendar->IsWorkingDay(Day(2026, 2, 16)));
+  // Received Friday 13 February: Saturday 14, then Tuesday 24 and Wednesday 25.
+  EXPECT_EQ(calendar->EndOfWorkingDaysAfter(DistrictDayStart(Day(2026, 2, 13)), 3),
+            DistrictDayStart(Day(2026, 2, 26)));
+  EXPECT_EQ(calendar->ToJson()["workdays"], nlohmann::json({"2026-02-14", "2026-02-28"}));
+
+  auto bad = [](const char* text) {
+    auto c = WorkingCalendar::FromJson(nlohmann::json::parse(text));
+    return c ? std::string("accepted") : c.error().field;
+  };
+  EXPECT_EQ(bad(R"({"holidays": ["2026-02-16", "2026-02-30"]})"), "holidays[1]");
+  EXPECT_EQ(bad(R"({"holidays": ["16/02/2026"]})"), "holidays[0]");
+  EXPECT_EQ(bad(R"({"workdays": "2026-02-14"})"), "workdays");
+  EXPECT_EQ(bad(R"({"holiday": []})"), "holiday");
+  EXPECT_EQ(bad(R"({"holidays": ["2026-02-14"], "workdays": ["2026-02-14"]})"), "workdays");
+  EXPECT_EQ(bad(R"([])"), "working_calendar");
+}
+
+TEST(Sla, ARuleInWorkingDaysIgnoresPriorityAndShowsItsCalendar) {
+  WorkflowDefinition def = IncidentWorkflow();
+  ASSERT_TRUE(
+      ApplySlaOverrides(def, nlohmann::json::parse(R"({"dispatch": {"working_days": 1}})")));
+  const TimePoint monday_noon = DistrictDayStart(Day(2026, 11, 23)) + std::chrono::hours(12);
+  for (int priority : {1, 4}) {
+    EXPECT_EQ(StartSlaTimers(def, priority, monday_noon)[0].deadline,
+              DistrictDayStart(Day(2026, 11, 25)));
+  }
+  nlohmann::json shown = WorkflowToJson(def)["slas"][0];
+  EXPECT_EQ(shown["working_days"], 1);
+  EXPECT_EQ(shown["calendar"]["holidays"], nlohmann::json::array());
 }
 
 }  // namespace

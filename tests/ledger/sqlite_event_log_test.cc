@@ -126,6 +126,26 @@ TEST(SqliteEventLog, ReadingStopsAtAGapOrCorruptEvent) {
   EXPECT_EQ(seen.size(), 1u);
 }
 
+TEST(SqliteEventLog, AnEventThatCannotBeSerializedIsRefusedAndTheLogCarriesOn) {
+  test::TempDir dir;
+  auto log = SqliteEventLog::Open(dir.File("ledger.db"));
+  ASSERT_TRUE(log.has_value());
+  ASSERT_TRUE((*log)->Append(MakeEvents(1, 1)).has_value());
+  std::vector<Event> bad = MakeEvents(2, 2);
+  bad[1].data["name"] = "\xB1\xF6";  // GBK bytes, not UTF-8
+  Status s = (*log)->Append(bad);
+  ASSERT_FALSE(s.has_value());
+  EXPECT_NE(s.error().message.find("event 3"), std::string::npos) << s.error().message;
+  // Nothing of the refused batch was written, and the log still takes the next batch.
+  ASSERT_TRUE((*log)->Append(MakeEvents(2, 1)).has_value());
+  std::vector<Sequence> seqs;
+  ASSERT_TRUE((*log)->ReadFrom(0, [&](Event&& e) -> Status {
+    seqs.push_back(e.seq);
+    return {};
+  }));
+  EXPECT_EQ(seqs, (std::vector<Sequence>{1, 2}));
+}
+
 TEST(SqliteEventLog, KeepsOnlyTheNewestCheckpoint) {
   test::TempDir dir;
   auto log = SqliteEventLog::Open(dir.File("ledger.db"));

@@ -10,15 +10,9 @@
 
 #include "core/jurisdiction.h"
 #include "registry/records.h"
+#include "support/jurisdiction_squares.h"
 
 namespace pingan::test {
-
-inline Jurisdiction Square(std::string id, std::string parent, JurisdictionLevel level, double x0,
-                           double y0, double x1, double y1) {
-  Jurisdiction j{std::move(id), std::move(parent), "", level, {}};
-  j.area.polygons.push_back({{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}}, {}});
-  return j;
-}
 
 //   37.55 +-----------+-----------+
 //         |  G-NW     |           |   S-N: the north half

@@ -1,6 +1,7 @@
 #include "ledger/sqlite/sqlite_event_log.h"
 
 #include <array>
+#include <vector>
 
 #include <fmt/format.h>
 #include <sqlite3.h>
@@ -141,10 +142,23 @@ Status SqliteEventLog::Append(std::span<const Event> events) {
   }
   if (events.empty()) return {};
   PINGAN_CHECK(events.front().seq == last_seq_ + 1);
-  if (Status s = Exec("BEGIN IMMEDIATE"); !s) return s;
-  std::string data;
+  // Serialized before the transaction: text that is not UTF-8 must be refused by the callers,
+  // and if some slips through it fails this append instead of throwing out of it.
+  std::vector<std::string> datas;
+  datas.reserve(events.size());
   for (const Event& e : events) {
-    data = e.data.dump();
+    try {
+      datas.push_back(e.data.dump());
+    } catch (const nlohmann::json::exception& ex) {
+      return Error{ErrorCode::kInternal,
+                   fmt::format("event {} ({}) cannot be stored: {}", e.seq, e.type, ex.what()),
+                   {}};
+    }
+  }
+  if (Status s = Exec("BEGIN IMMEDIATE"); !s) return s;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const Event& e = events[i];
+    const std::string& data = datas[i];
     sqlite3_bind_int64(insert_, 1, e.seq);
     sqlite3_bind_int64(insert_, 2, ToMillis(e.time));
     sqlite3_bind_text(insert_, 3, e.actor.data(), static_cast<int>(e.actor.size()), SQLITE_STATIC);
