@@ -370,24 +370,10 @@ void OpenHazardCases(const StatePtr& s, const std::string& actor, const Place& p
   pending->remaining = hazards.size();
   pending->outcomes.resize(hazards.size());
   pending->done = std::move(done);
-  const bool station_known = IsKnownStation(s->engine, place.station_id);
+  const auto index = s->engine.jurisdictions();
   for (size_t i = 0; i < hazards.size(); ++i) {
     const Hazard& h = hazards[i];
-    CreateCase cmd;
-    cmd.kind = "hazard";
-    cmd.priority = h.priority;
-    cmd.location = place.location;
-    // A station the file named but the jurisdictions do not know would be refused; the
-    // location then decides.
-    if (station_known) cmd.station_id = place.station_id;
-    cmd.fields = {{"place_id", place.id},
-                  {"inspection_id", h.inspection_id},
-                  {"hazard_id", h.id},
-                  {"description", h.description},
-                  {"photos", h.photos},
-                  {"place_name", place.name},
-                  {"place_category", place.category},
-                  {"address", place.address}};
+    CreateCase cmd = registry::HazardCaseCommand(place, h, index.get());
     s->engine.Submit(Command{actor, std::move(cmd)}, [s, pending, i, hazard = h.id](
                                                          Result<CommandOutcome> result) {
       // The writer thread only hands over: the registry write happens on the workers.
@@ -557,6 +543,8 @@ void PlaceSummary(const StatePtr& s, const Call& call) {
   registry::TallyScope scope;
   if (Status ok = QueryDay(call.request, "from", scope.from); !ok) return call.Fail(ok.error());
   if (Status ok = QueryDay(call.request, "to", scope.to); !ok) return call.Fail(ok.error());
+  if (scope.from && scope.to && *scope.to < *scope.from)
+    return call.Fail(InvalidInput("to", "to is before from"));
   if (std::string category = QueryString(call.request, "category"); !category.empty()) {
     const registry::PlaceCategory* c = registry::FindPlaceCategory(category);
     if (!c)

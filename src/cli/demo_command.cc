@@ -17,10 +17,12 @@
 #include "cli/commands.h"
 #include "cli/server.h"
 #include "core/district_time.h"
+#include "demo/demo_places.h"
 #include "demo/district_generator.h"
 #include "demo/simulation.h"
 #include "hotspots/incident_csv.h"
 #include "map/places.h"
+#include "registry/registry.h"
 #include "roads/graph_file.h"
 
 namespace pingan::cli {
@@ -146,6 +148,37 @@ void SeedLedger(Platform& platform, const DemoOptions& options) {
   }
 }
 
+// The places registry, while it is empty (a new district, or one made before the registry):
+// places along the streets, a campaign under way, inspections and the hazard cases they opened.
+void SeedRegistry(Platform& platform, const DemoOptions& options) {
+  auto opened = registry::OpenRegistry(platform.data_dir);
+  if (!opened) {
+    // The server logs the same when it opens the registry; the rest of the demo runs.
+    spdlog::error("demo: places registry not seeded: {}", opened.error().message);
+    return;
+  }
+  registry::RegistryStore& store = *(*opened)->store;
+  auto on_file = store.CountPlaces();
+  if (!on_file || *on_file > 0) return;
+  auto graph = roads::GraphFile::Load(platform.data_dir + "/" + std::string(roads::kRoadGraphFile));
+  if (!graph) Fail(graph.error().message);
+  auto landmarks = map::LoadPlaces(platform.data_dir + "/" + std::string(map::kPlacesFile));
+  auto seeded =
+      demo::SeedDemoPlaces(*platform.engine, store, *graph,
+                           landmarks ? *landmarks : std::vector<map::Place>{}, options.seed);
+  if (!seeded) {
+    spdlog::error("demo: places registry seeded in part: {}", seeded.error().message);
+    return;
+  }
+  if (seeded->seeded) {
+    std::cout << fmt::format(
+                     "demo: {} places on file; campaign 节前安全大检查 with {} inspections, {} "
+                     "hazards ({} closed)",
+                     seeded->places, seeded->inspections, seeded->hazards, seeded->hazards_closed)
+              << std::endl;
+  }
+}
+
 // The demo's citizens answer their callback texts: most a while after the text, 满意 mostly,
 // some 基本满意, a few 不满意 (which opens a rectification order for the console to show),
 // and some never, so reminders and phone tasks happen too.
@@ -217,7 +250,10 @@ void RunDemo(const DemoOptions& options) {
   std::unique_ptr<demo::Simulation> simulation;
   std::unique_ptr<DemoCitizens> citizens;
   ServerHooks hooks;
-  hooks.on_opened = [&](Platform& platform) { SeedLedger(platform, options); };
+  hooks.on_opened = [&](Platform& platform) {
+    SeedLedger(platform, options);
+    SeedRegistry(platform, options);
+  };
   hooks.on_started = [&](RunningServer& running) {
     if (running.recommender == nullptr) {
       spdlog::error("demo: no road network, the district stands still");

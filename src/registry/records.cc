@@ -137,6 +137,28 @@ void AssignJurisdiction(Place& place, const JurisdictionIndex* index) {
   place.grid_id = path.grid_id;
 }
 
+CreateCase HazardCaseCommand(const Place& place, const Hazard& hazard,
+                             const JurisdictionIndex* index) {
+  CreateCase cmd;
+  cmd.kind = "hazard";
+  cmd.priority = hazard.priority;
+  cmd.location = place.location;
+  // A station the file named but the jurisdictions do not know would be refused; the location
+  // then decides.
+  const Jurisdiction* station = index ? index->Find(place.station_id) : nullptr;
+  if (station != nullptr && station->level == JurisdictionLevel::kStation)
+    cmd.station_id = place.station_id;
+  cmd.fields = {{"place_id", place.id},
+                {"inspection_id", hazard.inspection_id},
+                {"hazard_id", hazard.id},
+                {"description", hazard.description},
+                {"photos", hazard.photos},
+                {"place_name", place.name},
+                {"place_category", place.category},
+                {"address", place.address}};
+  return cmd;
+}
+
 bool Campaign::Covers(const Place& place) const {
   auto holds = [](const std::vector<std::string>& list, const std::string& v) {
     return list.empty() || std::find(list.begin(), list.end(), v) != list.end();

@@ -13,6 +13,7 @@
 
 #include "core/case_record.h"
 #include "core/clock.h"
+#include "core/commands.h"
 #include "core/geo.h"
 #include "core/jurisdiction.h"
 #include "core/result.h"
@@ -99,6 +100,14 @@ struct Hazard {
   std::vector<std::string> photos;  // PhotoStore ids
   CaseId case_id = 0;               // 0 until the case is opened
 };
+
+// The ledger case `hazard` (of `place`) opens, kind `hazard` (cases/case_kinds.h): at the place's
+// station when `index` knows it as a station (else the engine places it by the location), at
+// the place's location, with the hazard's priority (which sets the rectification deadline) and
+// fields naming the place, inspection and hazard (`hazard_id` finds the case again after a
+// crash). The API and the demo both open hazard cases with it. `index` may be null.
+CreateCase HazardCaseCommand(const Place& place, const Hazard& hazard,
+                             const JurisdictionIndex* index);
 
 inline constexpr std::string_view kResultOk = "ok";
 inline constexpr std::string_view kResultHazardsFound = "hazards_found";

@@ -24,6 +24,7 @@
 #include "registry/registry.h"
 #include "registry/registry_fixtures.h"
 #include "support/http_client.h"
+#include "support/in_process_api.h"
 #include "support/server_process.h"
 #include "support/temp_dir.h"
 
@@ -44,46 +45,25 @@ std::string TinyJpeg(char fill = 'x') {
 class RegistryApiTest : public testing::Test {
  protected:
   void SetUp() override {
-    api::InitCrypto();
-    auto log = ledger::sqlite::SqliteEventLog::Open(dir_.File("ledger.db"));
-    ASSERT_TRUE(log) << log.error().message;
-    log_ = std::move(*log);
-    engine_ = std::make_unique<engine::Engine>(
-        *log_, clock_, IncidentWorkflow(), engine::EngineOptions{}, cases::DefaultCaseCatalog(0s));
-    ASSERT_TRUE(engine_->Start());
-    ASSERT_TRUE(engine_->Execute(Command{"test", DefineJurisdictions{DistrictJurisdictions()}}));
-    for (auto [name, role, station] : {std::tuple{"officer", Role::kOfficer, "S-N"},
-                                       std::tuple{"chief", Role::kStationChief, "S-N"},
-                                       std::tuple{"leader", Role::kLeader, ""}}) {
-      User u{name, role, std::string("民警") + name, station, *api::HashPassword(kPassword), {}};
-      ASSERT_TRUE(engine_->Execute(Command{"test", pingan::AddUser{u}}));
-    }
-    auto registry = registry::OpenRegistry(dir_.path());
+    ASSERT_TRUE(platform_.engine_started());
+    engine_ = &platform_.engine();
+    platform_.Execute(DefineJurisdictions{DistrictJurisdictions()});
+    platform_.AddUser("officer", Role::kOfficer, "S-N", kPassword, "民警officer");
+    platform_.AddUser("chief", Role::kStationChief, "S-N", kPassword, "民警chief");
+    platform_.AddUser("leader", Role::kLeader, "", kPassword, "民警leader");
+    auto registry = registry::OpenRegistry(platform_.dir().path());
     ASSERT_TRUE(registry) << registry.error().message;
     registry_ = std::move(*registry);
     api::ApiServices services;
     services.registry = registry_.get();
-    api_ = std::make_unique<api::Api>(*engine_, api::ApiOptions{}, services);
     api::HttpServerOptions http;
-    http.port = 0;
     http.body_limit_bytes = 8 << 20;
-    server_ = std::make_unique<api::HttpServer>(http, api_->http_handler(), &api_->live_handler());
-    auto port = server_->Start();
-    ASSERT_TRUE(port);
-    port_ = *port;
-  }
-
-  void TearDown() override {
-    if (server_) server_->Stop();
-    if (engine_) engine_->Stop();
-    if (api_) api_->Stop();
+    platform_.Serve(services, api::ApiOptions{}, http);
+    port_ = platform_.port();
   }
 
   std::unique_ptr<HttpClient> LoggedIn(const std::string& username) {
-    auto client = std::make_unique<HttpClient>("127.0.0.1", port_);
-    HttpResult r = client->Login(username, kPassword);
-    EXPECT_EQ(r.status, 201) << r.body;
-    return client;
+    return platform_.LoggedIn(username, kPassword);
   }
 
   // The hazard cases in the engine, by the hazard ids in their fields.
@@ -96,13 +76,11 @@ class RegistryApiTest : public testing::Test {
     });
   }
 
-  TempDir dir_;
   FakeClock clock_{kNow};
-  std::unique_ptr<ledger::EventLog> log_;
-  std::unique_ptr<engine::Engine> engine_;
   std::unique_ptr<registry::Registry> registry_;
-  std::unique_ptr<api::Api> api_;
-  std::unique_ptr<api::HttpServer> server_;
+  InProcessApi platform_{clock_};  // after the registry it is handed: stops first
+  const TempDir& dir_ = platform_.dir();
+  engine::Engine* engine_ = nullptr;
   std::uint16_t port_ = 0;
 };
 
@@ -235,6 +213,9 @@ TEST_F(RegistryApiTest, AnInspectionsHazardsOpenCasesAtThePlacesStationWithTheir
   EXPECT_EQ(summary["by_station"].size(), 2u);
   EXPECT_EQ(chief->Get("/api/places/summary?from=2026-09-26").Json()["total"]["inspections"], 0);
   EXPECT_EQ(chief->Get("/api/places/summary?from=26-09-2026").Json()["field"], "from");
+  HttpResult backwards = chief->Get("/api/places/summary?from=2026-09-26&to=2026-09-01");
+  EXPECT_EQ(backwards.status, 400) << "to before from is refused, not answered with zeros";
+  EXPECT_EQ(backwards.Json()["field"], "to");
   ASSERT_EQ(chief->Get("/api/campaigns").Json()["campaigns"].size(), 1u);
   EXPECT_EQ(chief->Get("/api/campaigns/99").status, 404);
 }

@@ -21,11 +21,14 @@
 // the cases view (案件): the callbacks closed incidents opened, one opened with its timeline,
 // a "3" answered by SMS opening a rectification order (交办单) that is then replied to through
 // its form (a refusal shown on the field it names), and the satisfaction panel's chart with its
-// target line; switch to English. Any request to a host other than the console's own fails the run, as does
+// target line; the places view (场所) at a laptop's size: the places listed and on the map, a
+// category narrowing both, a place's drawer with its hazard's case, an inspection recorded with
+// a hazard and a photo opening a case; switch to English. Any request to a host other than the console's own fails the run, as does
 // any uncaught page error. Nothing here depends on the city the server's map is of.
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 
 const consoleUrl = process.env.CONSOLE_URL ?? 'http://127.0.0.1:5173/';
 const apiUrl = process.env.PINGAN_API ?? 'http://127.0.0.1:8080';
@@ -78,6 +81,48 @@ async function closeIncidentWithCaller(token, phone) {
     return { id: incident.id, closedAt: Date.now() };
   }
   throw new Error(`incident ${incident.id}: no unit could be dispatched`);
+}
+
+// A small PNG (a striped w×h picture) for the hazard photo upload: signature, IHDR, IDAT, IEND.
+function stripedPng(w, h) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type), data]);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(body));
+    return Buffer.concat([len, body, sum]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // RGB
+  const rows = [];
+  for (let y = 0; y < h; y++) {
+    const row = Buffer.alloc(1 + 3 * w);
+    for (let x = 0; x < w; x++) {
+      const warm = Math.floor((x + y) / 6) % 2 === 0;
+      row.set(warm ? [230, 160, 40] : [60, 60, 70], 1 + 3 * x);
+    }
+    rows.push(row);
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.concat(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 const origin = new URL(consoleUrl).host;
@@ -850,6 +895,151 @@ try {
     await page.waitForSelector('[data-test=incident-detail]', { timeout: 10000 });
   }
 
+  // 6e. 场所: the places registry (the demo seeds one; elsewhere a few places and an inspection
+  //     with a hazard are added over the API first), at a laptop's size. The list shows the
+  //     places, a category narrows the list and the map, a place whose inspection found a hazard
+  //     opens in the drawer with the hazard's case, an inspection recorded there with a hazard
+  //     and a photo opens a case, and its link opens that case in the cases view.
+  await page.setViewportSize({ width: 1366, height: 768 });
+  let placesOnFile = (await apiCall('GET', '/api/places?limit=1', token)).total;
+  if (placesOnFile === 0) {
+    const [lon, lat] = mapInfo.center ?? [121.45, 37.5];
+    const made = [
+      ['rental_housing', 'shared', '测试小区1栋2单元301室'],
+      ['rental_housing', 'whole', '测试小区3栋1单元502室'],
+      ['trade', 'hotel', '测试宾馆'],
+      ['hazardous', 'fuel_station', '测试加油站'],
+      ['key_unit', 'school', '测试小学'],
+      ['nine_small', 'restaurant', '测试面馆'],
+    ];
+    let first = null;
+    for (const [k, [category, sub_kind, name]] of made.entries()) {
+      const p = await apiCall('POST', '/api/places', token, {
+        external_id: `E2E-${k}`, name, category, sub_kind, address: `测试路${k + 1}号`,
+        lon: lon + 0.002 * (k - 3), lat: lat + 0.001 * (k % 3), contact_name: '王小明', contact_phone: '13812345678',
+      });
+      first ??= p;
+    }
+    await apiCall('POST', '/api/inspections', token, { place_id: first.id, hazards: [{ description: '楼道堆放杂物', priority: 2 }] });
+    placesOnFile = (await apiCall('GET', '/api/places?limit=1', token)).total;
+  }
+  await page.click('[data-test=nav-places]');
+  await page.waitForSelector('[data-test=places-view]');
+  await page.click('[data-test=place-category] [data-category=""]');
+  const listed = await page
+    .waitForFunction(
+      (n) => Number(document.querySelector('[data-test=place-total]')?.dataset.total) === n &&
+        document.querySelectorAll('[data-test=place-list] [data-place-id]').length === Math.min(50, n),
+      placesOnFile,
+      { timeout: 10000 },
+    )
+    .then(() => true, () => false);
+  const firstRow = await page.textContent('[data-test=place-list] [data-place-id]').catch(() => '');
+  check('场所 view lists the places on file', listed && placesOnFile > 0, `${placesOnFile} on file; first "${firstRow?.trim()}"`);
+  // Campaigns are started by station chiefs and admins only; others are not offered the form.
+  const role = await page.evaluate(() => JSON.parse(sessionStorage.getItem('pingan.session')).role);
+  const offered = (await page.locator('[data-test=campaign-new]').count()) === 1;
+  check('a new campaign is offered to station chiefs and admins only', offered === ['station_chief', 'admin'].includes(role), `${role}: ${offered ? 'offered' : 'not offered'}`);
+  const onMap = await page
+    .waitForFunction(() => Number(document.querySelector('[data-test=places-map-status]')?.dataset.shown) > 0, undefined, { timeout: 15000 })
+    .then(() => page.evaluate(() => window.pinganPlacesMap?.querySourceFeatures('places').length ?? 0), () => 0);
+  const counts = await page.textContent('[data-test=campaign-card]').catch(() => '');
+  check('the places map draws the places on screen; counts shown', onMap > 0, `${onMap} on the map; ${counts.replace(/\s+/g, ' ').trim().slice(0, 90)}`);
+  await shot('15-places.png');
+
+  // A category narrows the list and the map.
+  const hazardousTotal = (await apiCall('GET', '/api/places?category=hazardous&limit=1', token)).total;
+  await page.click('[data-test=place-category] [data-category=hazardous]');
+  const narrowed = await page
+    .waitForFunction(
+      (n) => {
+        const rows = [...document.querySelectorAll('[data-test=place-list] [data-place-id]')];
+        return Number(document.querySelector('[data-test=place-total]')?.dataset.total) === n && rows.length === Math.min(n, 50) &&
+          rows.every((r) => r.dataset.category === 'hazardous');
+      },
+      hazardousTotal,
+      { timeout: 10000 },
+    )
+    .then(() => true, () => false);
+  await page.waitForTimeout(1200); // the map asks for its box again
+  const mapCategories = await page.evaluate(() => [...new Set((window.pinganPlacesMap?.querySourceFeatures('places') ?? []).map((f) => f.properties.category))]);
+  check(
+    'a category narrows the list and the map',
+    narrowed && hazardousTotal > 0 && hazardousTotal < placesOnFile && mapCategories.length === 1 && mapCategories[0] === 'hazardous',
+    `涉危单位 ${hazardousTotal} of ${placesOnFile}; map shows ${mapCategories.join(', ') || 'none'}`,
+  );
+  await shot('16-places-hazardous.png');
+  await page.click('[data-test=place-category] [data-category=""]');
+
+  // A place whose inspection found a hazard: found by name, opened, its hazard's case shown.
+  const hazardCase = (await apiCall('GET', '/api/cases?kind=hazard&limit=50', token)).cases.find((c) => c.fields?.place_id);
+  if (!hazardCase) {
+    check('a hazard case is on file', false, 'none');
+  } else {
+    const placeId = hazardCase.fields.place_id;
+    const placeName = (await apiCall('GET', `/api/places/${placeId}`, token)).name;
+    await page.fill('[data-test=place-search]', placeName);
+    await page.waitForSelector(`[data-test=place-list] [data-place-id="${placeId}"]`, { timeout: 10000 });
+    await page.click(`[data-test=place-list] [data-place-id="${placeId}"]`);
+    await page.waitForSelector('[data-test=place-detail] [data-test=place-inspection]', { timeout: 10000 });
+    const hazardRow = await page
+      .waitForSelector(`[data-test=place-hazard][data-case-id="${hazardCase.id}"] [data-test=hazard-case-link]`, { timeout: 5000 })
+      .then(() => true, () => false);
+    const contact = await page.getAttribute('[data-test=place-contact]', 'data-personal').catch(() => '');
+    check(
+      'the drawer shows the place, its inspections and the hazard with its case',
+      hazardRow && page.url().includes(`/places/${placeId}`) && (contact === 'shown' || contact === 'masked'),
+      `place ${placeId} "${placeName}", case ${hazardCase.id} (${hazardCase.state}); contact ${contact}`,
+    );
+    await shot('17-place-drawer.png');
+
+    // Recorded here: a hazard with a photo, which opens a case.
+    await page.click('[data-test=inspection-new]');
+    await page.click('[data-test=inspection-result] [data-value=hazards_found]');
+    await page.fill('[data-test=hazard-draft] [data-test=hazard-description]', '消防通道被电动车堵塞（端到端测试）');
+    await page.click('[data-test=hazard-draft] [data-test=hazard-priority] [data-value="2"]');
+    await page.setInputFiles('[data-test=hazard-draft] [data-test=hazard-photo-input]', {
+      name: 'hazard.png', mimeType: 'image/png', buffer: stripedPng(96, 64),
+    });
+    const uploaded = await page.waitForSelector('[data-test=hazard-draft] [data-test=hazard-photo]', { timeout: 10000 }).then(() => true, () => false);
+    await page.fill('[data-test=inspection-notes]', '复查时发现，已当场告知负责人');
+    await shot('18-inspection-form.png');
+    const posted = page.waitForResponse((r) => r.url().endsWith('/api/inspections') && r.request().method() === 'POST', { timeout: 15000 });
+    await page.click('[data-test=inspection-submit]');
+    const reply = await posted;
+    const inspection = await reply.json().catch(() => ({}));
+    const newCaseId = inspection.hazards?.[0]?.case_id ?? 0;
+    const shown = newCaseId
+      ? await page
+          .waitForSelector(`[data-test=place-hazard][data-case-id="${newCaseId}"] [data-test=hazard-case-link]`, { timeout: 10000 })
+          .then(() => true, () => false)
+      : false;
+    const opened = newCaseId ? await apiCall('GET', `/api/cases/${newCaseId}`, token).catch(() => null) : null;
+    check(
+      'an inspection recorded with a hazard and a photo opens its case',
+      reply.status() === 201 && uploaded && shown && opened?.kind === 'hazard' && opened?.fields?.place_id === placeId &&
+        opened?.fields?.photos?.length === 1 && opened?.state === 'open',
+      `inspection ${inspection.id}, case ${newCaseId} (${opened?.state}, rectify by ${inspection.hazards?.[0]?.case?.rectify_by})`,
+    );
+    await shot('19-inspection-recorded.png');
+
+    // The hazard's link opens its case in the cases view.
+    if (shown) {
+      await page.click(`[data-test=place-hazard][data-case-id="${newCaseId}"] [data-test=hazard-case-link]`);
+      const inCases = await page
+        .waitForSelector('[data-test=case-state][data-state=open]', { timeout: 10000 })
+        .then(() => page.url().includes(`/cases/${newCaseId}`), () => false);
+      check('the hazard case opens in the cases view', inCases, page.url());
+      await shot('20-hazard-case.png');
+    }
+  }
+  await page.evaluate(() => (location.hash = '#/places'));
+  await page.waitForSelector('[data-test=place-search]', { timeout: 10000 });
+  await page.fill('[data-test=place-search]', '');
+  await page.setViewportSize({ width: 1600, height: 900 });
+  await page.evaluate((id) => (location.hash = `#/incidents/${id}`), incidentId);
+  await page.waitForSelector('[data-test=incident-detail]', { timeout: 10000 });
+
   // 7. English.
   await page.click('[data-test=lang-switch]');
   await page.waitForFunction(() => document.querySelector('[data-test=incident-title]')?.textContent?.includes('Incident'));
@@ -887,6 +1077,26 @@ try {
     !cjk.test(casesHead) && casesHead.includes('Callbacks') && casesHead.includes('Open only') && !cjk.test(satHead) && satHead.includes('Target 90%'),
     `${casesHead.replace(/\s+/g, ' ').trim()} | ${satHead.replace(/\s+/g, ' ').trim()}`,
   );
+  // The places view in English at a laptop's size: its heads, filters and tiles hold no Chinese
+  // (names and addresses are data); a place's drawer too.
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.click('[data-test=nav-places]');
+  await page.waitForSelector('[data-test=places-view] [data-test=place-list] [data-place-id]', { timeout: 10000 });
+  const placesHead = `${await page.textContent('[data-test=places-view] .panel-head')} ${await page.textContent('[data-test=place-filters]')} ${(
+    await page.locator('[data-test=category-tile] .t-label').allTextContents()
+  ).join(' ')}`;
+  await page.click('[data-test=place-list] .el-table__row >> nth=0');
+  await page.waitForSelector('[data-test=place-detail] [data-test=place-facts]', { timeout: 10000 });
+  await page.waitForTimeout(600);
+  const drawerHead = await page.textContent('[data-test=place-facts] dt >> nth=0');
+  await shot('21-places-english.png');
+  check(
+    'places view in English',
+    !cjk.test(placesHead) && placesHead.includes('Rented homes') && placesHead.includes('All categories') && drawerHead.includes('Category'),
+    placesHead.replace(/\s+/g, ' ').trim().slice(0, 160),
+  );
+  await page.click('[data-test=place-close]');
+  await page.setViewportSize({ width: 1600, height: 900 });
   await page.click('[data-test=lang-switch]'); // back to Chinese for the next run
 } catch (e) {
   check('scenario ran to the end', false, String(e));

@@ -58,3 +58,23 @@ export const planPostColor: Record<string, string> = {
   duty: '#9ad0ff',
   unstaffed: '#ff4d4f',
 };
+
+// Places by category (the places view's map and chips): hazardous units red, trades amber, key
+// units blue; rented homes, by far the most numerous, a calm green so they do not drown the rest.
+export const placeCategoryColor: Record<string, string> = {
+  hazardous: '#ff4d4f',
+  trade: '#ffb020',
+  key_unit: '#4aa8ff',
+  rental_housing: '#6fbf73',
+  nine_small: '#c08cff',
+  enterprise: '#3fd6c6',
+  key_project: '#ff8fd1',
+};
+
+// A hazard case by how it stands.
+export const hazardStateColor: Record<string, string> = {
+  open: '#ffb020',
+  rectified: '#4aa8ff',
+  closed: '#5d6b7a',
+  overdue: '#ff4d4f',
+};

@@ -8,6 +8,7 @@ import {
   ElCollapseItem,
   ElConfigProvider,
   ElDatePicker,
+  ElDialog,
   ElDrawer,
   ElEmpty,
   ElForm,
@@ -15,6 +16,7 @@ import {
   ElInput,
   ElInputNumber,
   ElOption,
+  ElPagination,
   ElRadioButton,
   ElRadioGroup,
   ElSelect,
@@ -34,6 +36,7 @@ import 'element-plus/es/components/collapse/style/css';
 import 'element-plus/es/components/collapse-item/style/css';
 import 'element-plus/es/components/config-provider/style/css';
 import 'element-plus/es/components/date-picker/style/css';
+import 'element-plus/es/components/dialog/style/css';
 import 'element-plus/es/components/drawer/style/css';
 import 'element-plus/es/components/empty/style/css';
 import 'element-plus/es/components/form/style/css';
@@ -41,6 +44,7 @@ import 'element-plus/es/components/form-item/style/css';
 import 'element-plus/es/components/input/style/css';
 import 'element-plus/es/components/input-number/style/css';
 import 'element-plus/es/components/option/style/css';
+import 'element-plus/es/components/pagination/style/css';
 import 'element-plus/es/components/radio-button/style/css';
 import 'element-plus/es/components/radio-group/style/css';
 import 'element-plus/es/components/select/style/css';
@@ -64,6 +68,7 @@ const components = [
   ElCollapseItem,
   ElConfigProvider,
   ElDatePicker,
+  ElDialog,
   ElDrawer,
   ElEmpty,
   ElForm,
@@ -71,6 +76,7 @@ const components = [
   ElInput,
   ElInputNumber,
   ElOption,
+  ElPagination,
   ElRadioButton,
   ElRadioGroup,
   ElSelect,

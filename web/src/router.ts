@@ -21,6 +21,13 @@ export const router = createRouter({
       props: (r) => ({ id: r.params.id ? Number(r.params.id) : null }),
     },
     { path: '/satisfaction', component: () => import('./views/SatisfactionView.vue'), meta: { wide: true } },
+    // /places/{id} opens a place's drawer.
+    {
+      path: '/places/:id(\\d+)?',
+      component: () => import('./views/PlacesView.vue'),
+      meta: { wide: true },
+      props: (r) => ({ id: r.params.id ? Number(r.params.id) : null }),
+    },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 });

@@ -4,8 +4,18 @@ import type {
   ApiErrorBody,
   CaseRecord,
   CaseSummary,
+  Campaign,
+  CampaignDetail,
   Categories,
   FeatureCollection,
+  InspectionRecord,
+  NewCampaign,
+  NewInspection,
+  Place,
+  PlaceCategories,
+  PlacePage,
+  PlaceSummary,
+  StoredPhoto,
   Incident,
   HeatResult,
   Located,
@@ -64,17 +74,19 @@ export function token(): string {
   return storedSession()?.token ?? '';
 }
 
+// A Blob body (a photo) goes as it is, with its own type; anything else as JSON.
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   const t = token();
   if (t) headers.Authorization = `Bearer ${t}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const raw = body instanceof Blob;
+  if (body !== undefined) headers['Content-Type'] = raw ? body.type || 'application/octet-stream' : 'application/json';
   let res: Response;
   try {
     res = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
     });
   } catch (e) {
     throw new ApiError(0, 'network', undefined, String(e));
@@ -199,5 +211,30 @@ export const api = {
         Object.entries(query).filter((e): e is [string, string] => !!e[1]),
       )}`,
     ),
+  // The places registry (docs/registry.md). Lists mask contacts; getPlace unmasks them for
+  // roles that may see personal data (the server audits the read).
+  placeCategories: () => request<PlaceCategories>('GET', '/api/places/categories'),
+  listPlaces: (query: Record<string, string | number>) =>
+    request<PlacePage>(
+      'GET',
+      `/api/places?${new URLSearchParams(
+        Object.entries(query)
+          .filter((e) => e[1] !== '' && e[1] !== undefined)
+          .map(([k, v]) => [k, String(v)]),
+      )}`,
+    ),
+  getPlace: (id: number) => request<Place>('GET', `/api/places/${id}`),
+  placeInspections: (id: number, limit = 50) =>
+    request<{ place_id: number; inspections: InspectionRecord[] }>('GET', `/api/places/${id}/inspections?limit=${limit}`),
+  placeSummary: (query: { category?: string; station_id?: string; from?: string; to?: string } = {}) =>
+    request<PlaceSummary>(
+      'GET',
+      `/api/places/summary?${new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => !!e[1]))}`,
+    ),
+  campaigns: () => request<{ campaigns: Campaign[] }>('GET', '/api/campaigns'),
+  campaign: (id: number) => request<CampaignDetail>('GET', `/api/campaigns/${id}`),
+  createCampaign: (body: NewCampaign) => request<Campaign>('POST', '/api/campaigns', body),
+  createInspection: (body: NewInspection) => request<InspectionRecord>('POST', '/api/inspections', body),
+  uploadPhoto: (file: Blob) => request<StoredPhoto>('POST', '/api/photos', file),
   dispatchRules: () => request<{ stale_position_s?: number }>('GET', '/api/dispatch/rules'),
 };

@@ -401,3 +401,132 @@ export interface CaseSummary {
   total: CaseTally;
   stations: (CaseTally & { station_id: string; station_name: string | null })[];
 }
+
+// --- Places registry (docs/registry.md).
+export interface PlaceSubKind {
+  code: string;
+  label: string;
+}
+export interface PlaceCategoryInfo {
+  code: string;
+  label: string;
+  sub_kinds: PlaceSubKind[];
+  other_sub_kinds_allowed: boolean;
+  needs_officer: boolean;
+}
+export interface PlaceCategories {
+  categories: PlaceCategoryInfo[];
+  outreach_kinds: PlaceSubKind[];
+}
+export interface Place {
+  id: number;
+  external_id: string | null;
+  name: string;
+  category: string;
+  category_label: string | null;
+  sub_kind: string;
+  sub_kind_label: string | null;
+  address: string;
+  lon: number | null;
+  lat: number | null;
+  station_id: string;
+  grid_id: string;
+  contact_name: string;
+  contact_phone: string;
+  personal_data: 'masked' | 'shown';
+  officer: string;
+  notes: string;
+  created_at: string;
+  updated_at: string;
+}
+export interface PlacePage {
+  places: Place[];
+  total: number;
+  offset: number;
+  limit: number;
+  next_offset: number | null;
+}
+export interface PlaceTally {
+  places: number;
+  inspected_places: number;
+  inspections: number;
+  hazards_found: number;
+  hazards_open: number;
+  hazards_overdue: number;
+  hazards_closed: number;
+}
+export interface PlaceSummary {
+  total: PlaceTally;
+  by_category: (PlaceTally & { category: string; label: string | null })[];
+  by_station: (PlaceTally & { station_id: string })[];
+  from?: string | null;
+  to?: string | null;
+}
+export interface Campaign {
+  id: number;
+  name: string;
+  categories: string[];
+  stations: string[];
+  from: string;
+  to: string;
+  status: 'upcoming' | 'active' | 'ended';
+  notes: string;
+  created_by: string;
+  created_at: string;
+}
+export type CampaignDetail = Campaign & { counts: PlaceSummary };
+export interface HazardCase {
+  id: number;
+  kind: string;
+  state: string;
+  station_id: string;
+  priority: number;
+  opened_at: string;
+  rectify_by: string | null;
+  is_overdue: boolean;
+  closed_at: string | null;
+}
+export interface InspectionHazard {
+  id: number;
+  description: string;
+  priority: number;
+  photos: { id: string; url: string }[];
+  case_id: number | null;
+  case: HazardCase | null;
+}
+export interface InspectionRecord {
+  id: number;
+  place_id: number;
+  campaign_id: number | null;
+  date: string;
+  inspector: string;
+  result: 'ok' | 'hazards_found';
+  notes: string;
+  hazards: InspectionHazard[];
+  created_by: string;
+  created_at: string;
+  case_errors?: { hazard_id: number; message: string }[];
+}
+export interface NewInspection {
+  place_id: number;
+  campaign_id?: number;
+  date?: string;
+  inspector?: string;
+  result?: 'ok' | 'hazards_found';
+  notes?: string;
+  hazards: { description: string; priority: number; photos: string[] }[];
+}
+export interface NewCampaign {
+  name: string;
+  categories: string[];
+  stations: string[];
+  from: string;
+  to: string;
+  notes?: string;
+}
+export interface StoredPhoto {
+  id: string;
+  media_type: string;
+  bytes: number;
+  url: string;
+}
