@@ -6,6 +6,7 @@ import type { StyleSpecification } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { mapFont } from './baseStyle';
+import { ops } from '../store/ops';
 
 maplibregl.setWorkerUrl(workerUrl);
 
@@ -28,15 +29,17 @@ export function createDistrictMap(container: HTMLElement, style: StyleSpecificat
   return map;
 }
 
-// Puts `text` (where the roads come from: OpenStreetMap, or the demo's generated town) in the
-// corner, replacing `previous`. The text is fixed when the control is made, so a language
-// switch calls this again with the control it returned.
+// Puts where the roads come from in the corner, replacing `previous`: the server's word
+// (OpenStreetMap, or the demo's generated town) once it has said, else `fallback`. The text is
+// fixed when the control is made, so a language switch calls this again with the control it
+// returned.
 export function setAttribution(
   map: maplibregl.Map,
   previous: maplibregl.AttributionControl | null,
-  text: string,
+  fallback: string,
 ): maplibregl.AttributionControl {
   if (previous) map.removeControl(previous);
+  const text = ops.map?.loaded && ops.map.attribution ? ops.map.attribution : fallback;
   const control = new maplibregl.AttributionControl({ compact: true, customAttribution: text });
   map.addControl(control, 'bottom-right');
   return control;

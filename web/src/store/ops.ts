@@ -45,6 +45,13 @@ const historyCap = 5000;
 
 // Large and never edited: kept out of Vue's deep reactivity.
 export const jurisdictions = shallowRef<FeatureCollection | null>(null);
+// The stations by name, for every station picker.
+export const stations = computed(() =>
+  (jurisdictions.value?.features ?? [])
+    .filter((f) => f.properties.level === 'station')
+    .map((f) => ({ id: f.properties.id, name: f.properties.name }))
+    .sort((a, b) => a.name.localeCompare(b.name, 'zh-CN')),
+);
 
 // A jurisdiction's name by id (the id itself when unknown).
 const names = computed(() => {
